@@ -1,0 +1,111 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { formatBytes, formatDate, repositoryPath, shortDigest } from "@/components/format";
+import { GradeBadge } from "@/components/grades/grade-badge";
+import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
+import { ScoreArithmetic } from "@/components/grades/score-arithmetic";
+import { getTag } from "@/lib/data/get-tag";
+import { orNotFound } from "@/lib/data/or-not-found";
+
+export const dynamic = "force-dynamic";
+
+type Params = Promise<{ org: string; repo: string; tag: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { org, repo, tag } = await params;
+  return { title: `${org}/${decodeURIComponent(repo)}:${decodeURIComponent(tag)}` };
+}
+
+export default async function TagPage({ params }: { params: Params }) {
+  const { org, repo, tag: tagParam } = await params;
+  const { repository, tag, platforms } = await orNotFound(getTag(org, decodeURIComponent(repo), decodeURIComponent(tagParam)));
+
+  return (
+    <div>
+      <p className="text-sm text-slate-500">
+        <Link href={`${repositoryPath(repository.name)}/tags`} className="hover:underline">
+          {repository.name}
+        </Link>
+      </p>
+      <div className="mb-6 flex items-center gap-4">
+        <GradeBadge grade={tag.grade} size="lg" />
+        <div>
+          <h1 className="text-2xl font-semibold">
+            {repository.name}:{tag.name}
+          </h1>
+          <p className="font-mono text-sm text-slate-600" title={tag.digest}>
+            {tag.digest}
+          </p>
+          <p className="text-sm text-slate-600">
+            Pushed {formatDate(tag.lastPushedAt)} · {platforms.length} {platforms.length === 1 ? "platform" : "platforms"}
+            {platforms.length > 1 ? " · the tag shows its worst platform's grade" : ""}
+          </p>
+        </div>
+      </div>
+
+      {tag.syncError && (
+        <div role="alert" className="mb-6 rounded border border-red-200 bg-red-50 p-3 text-sm text-red-900">
+          <p className="font-semibold">The last sync could not read this tag{tag.syncErrorDigest ? ` at ${shortDigest(tag.syncErrorDigest)}` : ""}.</p>
+          <p>{tag.syncError}</p>
+          <p className="mt-1">The grade below is from the last digest that was read; the next sync tries again.</p>
+        </div>
+      )}
+
+      {platforms.map((platform) => (
+        <section key={platform.digest} className="mb-10" aria-labelledby={`platform-${platform.digest}`} data-platform={platform.platform}>
+          <h2 id={`platform-${platform.digest}`} className="mb-3 flex items-center gap-3 text-xl font-semibold">
+            <GradeBadge grade={platform.report?.grade ?? null} />
+            {platform.platform}
+            <span className="font-mono text-sm font-normal text-slate-500" title={platform.digest}>
+              {shortDigest(platform.digest)}
+            </span>
+          </h2>
+          {platform.report ? (
+            <div className="grid gap-4 lg:grid-cols-[2fr_3fr]">
+              <ScoreArithmetic report={platform.report} />
+              <PolicyBreakdown results={platform.report.results} />
+            </div>
+          ) : (
+            <p className="text-slate-600">This image has not been graded yet.</p>
+          )}
+          <div className="mt-4 grid gap-4 md:grid-cols-2">
+            <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+              <h3 className="mb-2 font-semibold">Configuration</h3>
+              <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+                <dt className="text-slate-500">User</dt>
+                <dd className="font-mono">{platform.user === null || platform.user === "" ? "not set (root)" : platform.user}</dd>
+                <dt className="text-slate-500">Created</dt>
+                <dd>{formatDate(platform.created)}</dd>
+                <dt className="text-slate-500">Compressed size</dt>
+                <dd>{formatBytes(platform.compressedSize)}</dd>
+              </dl>
+              <h3 className="mt-4 mb-2 font-semibold">Attestations</h3>
+              {platform.attestations.length === 0 ? (
+                <p className="text-slate-600">None attached.</p>
+              ) : (
+                <ul className="list-disc pl-5">
+                  {platform.attestations.map((attestation, index) => (
+                    <li key={index} className="font-mono break-all">
+                      {attestation.predicateType}
+                      {attestation.provenanceMode ? ` (mode ${attestation.provenanceMode})` : ""}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </div>
+            <div className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+              <h3 className="mb-2 font-semibold">Layers</h3>
+              <ol className="list-decimal pl-5">
+                {platform.layers.map((layer, index) => (
+                  <li key={index}>
+                    <span className="font-mono" title={layer.digest}>{shortDigest(layer.digest)}</span> · {formatBytes(layer.size)}
+                  </li>
+                ))}
+              </ol>
+            </div>
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+import { openDatabase } from "@/bin/commands/database";
+import { onShutdown } from "@/bin/commands/shutdown";
+import { spawnWebServer } from "@/bin/commands/web-server";
+import { getEnv } from "@/lib/env";
+
+export async function runStart(options: { dev?: boolean }): Promise<void> {
+  const env = getEnv();
+  const database = await openDatabase();
+  const server = spawnWebServer({ port: env.PORT, dev: options.dev ?? false });
+  process.stdout.write(`Shipshape is starting on http://127.0.0.1:${env.PORT}\n`);
+  server.on("exit", (code) => {
+    void database.embedded?.stop().finally(() => process.exit(code ?? 0));
+  });
+  onShutdown(async () => {
+    server.kill("SIGTERM");
+    await database.embedded?.stop();
+  });
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env -S npx tsx
+import { Command, InvalidArgumentError } from "commander";
+import { runDemo } from "@/bin/commands/demo";
+import { runMigrate, runMigrateCreate } from "@/bin/commands/migrate";
+import { runStart } from "@/bin/commands/start";
+import { runSync } from "@/bin/commands/sync";
+import { runWorker } from "@/bin/commands/worker";
+import { publicMessage } from "@/lib/errors";
+import { logger } from "@/lib/log";
+
+const program = new Command("shipshape")
+  .description("Grades every image tag of a container registry from A to F.")
+  .showHelpAfterError();
+
+const migrate = program.command("migrate").description("Apply the database migrations that DATABASE_URL has not seen (an embedded database when unset).");
+migrate.action(runMigrate);
+migrate
+  .command("create")
+  .description("Write a new migration from the changes to prisma/schema.prisma (for developers).")
+  .argument("<name>", "migration name: lowercase letters, digits and underscores")
+  .action(runMigrateCreate);
+
+program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);
+
+program
+  .command("start")
+  .description("Apply migrations and start the web server (with an in-process worker unless WEB_WORKER=false).")
+  .option("--dev", "run the Next.js development server instead of the production build")
+  .action(runStart);
+
+program
+  .command("sync")
+  .description("Sync the configured organizations once, in this process, and print each sync run.")
+  .action(runSync);
+
+program
+  .command("demo")
+  .description("Start the dashboard on generated sample images, or on REGISTRY_URL when it is set.")
+  .option("--port <port>", "HTTP port", parsePort)
+  .option("--dev", "run the Next.js development server instead of the production build")
+  .action(runDemo);
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`"${value}" is not a port number from 1 to 65535.`);
+  return port;
+}
+
+program.parseAsync().catch((error: unknown) => {
+  logger.error({ err: error }, "command failed");
+  process.stderr.write(`shipshape: ${publicMessage(error)}\n`);
+  process.exit(1);
+});

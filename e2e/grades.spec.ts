@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+
+// The e2e server syncs the sample images from a real registry before the tests start.
+
+test("repository list shows grade badges", async ({ page }) => {
+  await page.goto("/orgs/demo/repositories");
+  await expect(page.getByRole("heading", { name: "demo", level: 1 })).toBeVisible();
+  const web = page.locator('tr[data-repository="demo/web"]');
+  await expect(web).toBeVisible();
+  await expect(web.locator("[data-grade]")).toHaveAttribute("data-grade", /^[A-F]$/);
+  await expect(page.locator("tr[data-repository]")).toHaveCount(4);
+});
+
+test("repository, tags and tag view show the grade breakdown", async ({ page }) => {
+  await page.goto("/orgs/demo/repositories");
+  await page.getByRole("link", { name: "demo/web" }).click();
+  await expect(page).toHaveURL(/\/repository\/demo\/web\/general$/);
+  await expect(page.getByRole("heading", { name: /Grade of the latest tag/ })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Policies" }).locator("li")).toHaveCount(7);
+
+  await page.getByRole("navigation", { name: "Repository" }).getByRole("link", { name: "Tags" }).click();
+  await expect(page).toHaveURL(/\/repository\/demo\/web\/tags$/);
+  await expect(page.locator("tr[data-tag]")).toHaveCount(3);
+
+  await page.locator('tr[data-tag="1.0"]').getByRole("link", { name: "1.0" }).click();
+  await expect(page).toHaveURL(/\/repository\/demo\/web\/tags\/1\.0$/);
+  await expect(page.getByRole("heading", { name: "demo/web:1.0" })).toBeVisible();
+  await expect(page.getByTestId("score-sum").first()).toHaveText("0 of 90 points = 0 % → F");
+  const nonRoot = page.locator('li[data-policy="default-non-root-user"]').first();
+  await expect(nonRoot).toHaveAttribute("data-status", "fail");
+  await expect(nonRoot).toContainText("USER");
+  const attestations = page.locator('li[data-policy="supply-chain-attestations"]').first();
+  await expect(attestations).toHaveAttribute("data-status", "fail");
+  await expect(attestations).toContainText("--provenance=mode=max");
+  await expect(page.locator('li[data-policy="no-fixable-critical-high"]').first()).toHaveAttribute("data-status", "no-data");
+});
+
+test("well-built tag passes both decided policies", async ({ page }) => {
+  await page.goto("/repository/demo/web/tags/1.1");
+  await expect(page.getByTestId("score-sum").first()).toHaveText("20 of 90 points = 22.2 % → E");
+  await expect(page.locator('li[data-policy="default-non-root-user"]').first()).toHaveAttribute("data-status", "pass");
+  await expect(page.locator('li[data-policy="supply-chain-attestations"]').first()).toHaveAttribute("data-status", "pass");
+});
+
+test("multi-platform tag shows each platform", async ({ page }) => {
+  await page.goto("/repository/demo/multi-arch/tags/latest");
+  await expect(page.locator("section[data-platform]")).toHaveCount(2);
+  await expect(page.locator('section[data-platform="linux/amd64"]')).toBeVisible();
+  await expect(page.locator('section[data-platform="linux/arm64/v8"]')).toBeVisible();
+});
+
+test("unknown repository answers 404", async ({ page }) => {
+  const response = await page.goto("/repository/demo/does-not-exist/general");
+  expect(response?.status()).toBe(404);
+});

@@ -1,0 +1,71 @@
+import { getPrisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { findRepository } from "@/lib/data/find-repository";
+import { latestReports } from "@/lib/grading/refresh-grades";
+import type { PolicyResult } from "@/scoring";
+
+/**
+ * A tag with each platform image, its latest score report, attestations and
+ * layers, and the sync error if its newest digest could not be read.
+ */
+export async function getTag(organizationName: string, repositoryName: string, tagName: string) {
+  const repository = await findRepository(organizationName, repositoryName);
+  const prisma = getPrisma();
+  const tag = await prisma.tag.findFirst({
+    where: { repositoryId: repository.id, name: tagName, deletedAt: null },
+    include: {
+      manifest: {
+        include: {
+          images: {
+            orderBy: { platform: "asc" },
+            include: { image: { include: { attestations: true, layers: { orderBy: { position: "asc" }, include: { layer: true } } } } },
+          },
+        },
+      },
+    },
+  });
+  if (!tag) throw new AppError("NOT_FOUND", `Tag ${repository.name}:${tagName} was not found.`);
+
+  const reports = await latestReports(prisma, tag.manifest.images.map((entry) => entry.imageDigest));
+  const platforms = tag.manifest.images.map(({ image, platform }) => {
+    const report = reports.get(image.digest);
+    return {
+      platform: image.platform ?? platform,
+      digest: image.digest,
+      user: image.user,
+      created: image.created,
+      compressedSize: Number(image.compressedSize),
+      attestations: image.attestations.map((attestation) => ({ predicateType: attestation.predicateType, provenanceMode: attestation.provenanceMode })),
+      layers: image.layers.map((entry) => ({ digest: entry.layer.digest, size: Number(entry.layer.size), mediaType: entry.layer.mediaType })),
+      report: report
+        ? {
+            grade: report.grade,
+            percent: report.percent,
+            earned: report.earned,
+            possible: report.possible,
+            engineVersion: report.engineVersion,
+            policyConfigVersion: report.policyConfigVersion,
+            advisorySnapshot: report.advisorySnapshot,
+            gradedAt: report.createdAt,
+            results: report.results as unknown as PolicyResult[],
+          }
+        : null,
+    };
+  });
+
+  return {
+    repository: { name: repository.name },
+    tag: {
+      name: tag.name,
+      digest: tag.digest,
+      grade: tag.grade,
+      percent: tag.percent,
+      isIndex: tag.manifest.isIndex,
+      lastPushedAt: tag.lastPushedAt,
+      syncError: tag.syncError,
+      syncErrorDigest: tag.syncErrorDigest,
+      syncErrorAt: tag.syncErrorAt,
+    },
+    platforms,
+  };
+}

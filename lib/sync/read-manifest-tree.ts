@@ -1,0 +1,182 @@
+import type { RegistrySource } from "@/lib/registry/registry-source";
+import { parseImageConfig } from "@/lib/registry/manifest";
+import {
+  attestationReferenceDigest,
+  attestationReferenceType,
+  dsseMediaType,
+  inTotoMediaType,
+  isProvenance,
+  parseStatement,
+  predicateTypeAnnotation,
+  provenanceMode,
+} from "@/lib/sync/read-attestation";
+
+export interface ReadLayer {
+  digest: string;
+  mediaType: string;
+  size: number;
+  diffId: string | null;
+}
+
+export interface ReadAttestation {
+  manifestDigest: string;
+  layerDigest: string;
+  predicateType: string;
+  provenanceMode: "max" | "min" | null;
+}
+
+export interface ReadImage {
+  digest: string;
+  mediaType: string;
+  platform: string;
+  os: string;
+  architecture: string;
+  variant: string | null;
+  configDigest: string;
+  user: string | null;
+  labels: Record<string, string>;
+  created: Date | null;
+  compressedSize: number;
+  layers: ReadLayer[];
+  attestations: ReadAttestation[];
+}
+
+export interface ReadManifestTree {
+  digest: string;
+  mediaType: string;
+  isIndex: boolean;
+  size: number;
+  /** Platform digests in the manifest's order, including images already stored (not re-read). */
+  platforms: { digest: string; platform: string }[];
+  /** The images read now; images already stored are left out. */
+  images: ReadImage[];
+}
+
+/** Caps for blobs read whole: image configs and attestation statements. */
+const maxConfigBytes = 8 * 1024 * 1024;
+const maxStatementBytes = 16 * 1024 * 1024;
+
+/**
+ * Reads a tag's manifest or index, each platform manifest and its config, and
+ * the BuildKit attestation manifests of the index. Platform images already
+ * stored are not fetched again, because a digest's content never changes.
+ */
+export async function readManifestTree(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  storedImagePlatform: (digest: string) => Promise<string | null>,
+): Promise<ReadManifestTree> {
+  const top = await source.getManifest(repository, digest);
+
+  if (top.manifest.kind === "manifest") {
+    const storedPlatform = await storedImagePlatform(top.digest);
+    const image = storedPlatform !== null ? null : await readImage(source, repository, top.digest, top.mediaType, top.manifest, null);
+    const platform = storedPlatform ?? image?.platform ?? "unknown";
+    return {
+      digest: top.digest,
+      mediaType: top.mediaType,
+      isIndex: false,
+      size: top.bytes.byteLength,
+      platforms: [{ digest: top.digest, platform }],
+      images: image ? [image] : [],
+    };
+  }
+
+  const platformEntries = top.manifest.manifests.filter((entry) => entry.annotations?.[attestationReferenceType] !== "attestation-manifest");
+  const attestationEntries = top.manifest.manifests.filter((entry) => entry.annotations?.[attestationReferenceType] === "attestation-manifest");
+
+  const images: ReadImage[] = [];
+  for (const entry of platformEntries) {
+    if ((await storedImagePlatform(entry.digest)) !== null) continue;
+    const child = await source.getManifest(repository, entry.digest);
+    if (child.manifest.kind !== "manifest") continue; // nested indexes are not images
+    const declaredPlatform = entry.platform ? formatPlatform(entry.platform.os, entry.platform.architecture, entry.platform.variant) : null;
+    images.push(await readImage(source, repository, child.digest, child.mediaType, child.manifest, declaredPlatform));
+  }
+
+  for (const entry of attestationEntries) {
+    const subject = entry.annotations?.[attestationReferenceDigest];
+    const image = images.find((candidate) => candidate.digest === subject);
+    if (!image) continue; // attestations of an image already stored were stored with it
+    image.attestations.push(...(await readAttestations(source, repository, entry.digest)));
+  }
+
+  return {
+    digest: top.digest,
+    mediaType: top.mediaType,
+    isIndex: true,
+    size: top.bytes.byteLength,
+    platforms: platformEntries.map((entry) => ({
+      digest: entry.digest,
+      platform: entry.platform ? formatPlatform(entry.platform.os, entry.platform.architecture, entry.platform.variant) : "unknown",
+    })),
+    images,
+  };
+}
+
+type ImageManifest = Extract<Awaited<ReturnType<RegistrySource["getManifest"]>>["manifest"], { kind: "manifest" }>;
+
+async function readImage(
+  source: RegistrySource,
+  repository: string,
+  digest: string,
+  mediaType: string,
+  manifest: ImageManifest,
+  declaredPlatform: string | null,
+): Promise<ReadImage> {
+  const configBytes = await source.getBlob(repository, manifest.config.digest, { maxBytes: maxConfigBytes });
+  const config = parseImageConfig(configBytes, { repository, digest: manifest.config.digest });
+  const os = config.os ?? "unknown";
+  const architecture = config.architecture ?? "unknown";
+  const variant = config.variant ?? null;
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  const user = config.config?.User;
+  const created = config.created ? new Date(config.created) : null;
+
+  return {
+    digest,
+    mediaType,
+    platform: declaredPlatform ?? formatPlatform(os, architecture, variant ?? undefined),
+    os,
+    architecture,
+    variant,
+    configDigest: manifest.config.digest,
+    user: user === undefined || user === null ? null : user,
+    labels: config.config?.Labels ?? {},
+    created: created && !Number.isNaN(created.getTime()) ? created : null,
+    compressedSize: manifest.layers.reduce((total, layer) => total + layer.size, 0),
+    layers: manifest.layers.map((layer, position) => ({
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+      size: layer.size,
+      diffId: diffIds[position] ?? null,
+    })),
+    attestations: [],
+  };
+}
+
+async function readAttestations(source: RegistrySource, repository: string, manifestDigest: string): Promise<ReadAttestation[]> {
+  const attestationManifest = await source.getManifest(repository, manifestDigest);
+  if (attestationManifest.manifest.kind !== "manifest") return [];
+
+  const attestations: ReadAttestation[] = [];
+  for (const layer of attestationManifest.manifest.layers) {
+    if (layer.mediaType !== inTotoMediaType && layer.mediaType !== dsseMediaType) continue;
+    let predicateType = layer.annotations?.[predicateTypeAnnotation] ?? null;
+    let mode: "max" | "min" | null = null;
+    // The annotation names the predicate; only provenance needs its body, to tell max mode from min.
+    if (predicateType === null || isProvenance(predicateType)) {
+      const statement = parseStatement(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
+      if (!statement) continue;
+      predicateType = statement.predicateType;
+      if (isProvenance(predicateType)) mode = provenanceMode(statement);
+    }
+    attestations.push({ manifestDigest, layerDigest: layer.digest, predicateType, provenanceMode: mode });
+  }
+  return attestations;
+}
+
+export function formatPlatform(os: string, architecture: string, variant?: string | null): string {
+  return variant ? `${os}/${architecture}/${variant}` : `${os}/${architecture}`;
+}

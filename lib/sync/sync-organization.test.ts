@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { getPrisma } from "@/lib/db";
+import { createRegistrySource } from "@/lib/registry/registry-source";
+import { deleteManifest } from "@/lib/registry/testing/push-image";
+import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
+import { buildSampleImages } from "@/lib/samples/sample-images";
+import type { SampleSet } from "@/lib/samples/sample-set";
+import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import { syncOrganization } from "@/lib/sync/sync-organization";
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+}
+
+function countingSource(url: string, log: LoggedRequest[], credentials: { username?: string; password?: string } = {}) {
+  return createRegistrySource({
+    kind: "distribution",
+    url,
+    insecure: true,
+    retries: 0,
+    ...credentials,
+    onRequest: (info) => log.push({ method: info.method, url: info.url }),
+  });
+}
+
+describe("syncOrganization against the CNCF registry", () => {
+  let registry: RegistryServer;
+  let samples: SampleSet;
+  const prisma = getPrisma();
+
+  beforeAll(async () => {
+    registry = await startRegistryServer();
+    samples = await buildSampleImages();
+    await pushSampleSet(registry, samples);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  test("stores repositories, tags, images and grades", async () => {
+    const run = await syncOrganization(prisma, countingSource(registry.url, []), "demo");
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.errors).toEqual([]);
+    const repositories = await prisma.repository.findMany({ orderBy: { name: "asc" } });
+    expect(repositories.map((repository) => repository.name)).toEqual(["demo/alpine-tools", "demo/multi-arch", "demo/web", "demo/worker"]);
+    expect(run.tagsSeen).toBe(samples.tags.length);
+
+    const web10 = await prisma.tag.findFirstOrThrow({ where: { name: "1.0", repository: { name: "demo/web" } } });
+    expect(web10.grade).toBe("F");
+    expect(web10.percent).toBe(0);
+
+    const web11 = await prisma.tag.findFirstOrThrow({ where: { name: "1.1", repository: { name: "demo/web" } }, include: { manifest: { include: { images: { include: { image: { include: { attestations: true } } } } } } } });
+    expect(web11.grade).toBe("E");
+    expect(web11.manifest.isIndex).toBe(true);
+    const web11Image = web11.manifest.images[0]?.image;
+    expect(web11Image?.user).toBe("10001:10001");
+    expect(web11Image?.attestations.map((attestation) => attestation.predicateType).sort()).toEqual(["https://slsa.dev/provenance/v0.2", "https://spdx.dev/Document"]);
+    expect(web11Image?.attestations.find((attestation) => attestation.provenanceMode !== null)?.provenanceMode).toBe("max");
+
+    const rc = await prisma.tag.findFirstOrThrow({ where: { name: "1.2-rc" }, include: { manifest: { include: { images: { include: { image: { include: { attestations: true } } } } } } } });
+    expect(rc.manifest.images[0]?.image.attestations.find((attestation) => attestation.provenanceMode !== null)?.provenanceMode).toBe("min");
+
+    const multi = await prisma.tag.findFirstOrThrow({ where: { repository: { name: "demo/multi-arch" } }, include: { manifest: { include: { images: true } } } });
+    expect(multi.manifest.images.map((image) => image.platform).sort()).toEqual(["linux/amd64", "linux/arm64/v8"]);
+    const reports = await prisma.scoreReport.findMany({ where: { imageDigest: { in: multi.manifest.images.map((image) => image.imageDigest) } } });
+    expect(reports).toHaveLength(2);
+    const worst = Math.min(...reports.map((report) => report.percent ?? 0));
+    expect(multi.percent).toBe(worst);
+
+    const alpine = await prisma.image.findFirstOrThrow({ where: { manifests: { some: { manifest: { tags: { some: { repository: { name: "demo/alpine-tools" } } } } } } } });
+    expect(alpine.mediaType).toBe("application/vnd.docker.distribution.manifest.v2+json");
+    expect(alpine.user).toBe("root");
+
+    const worker = await prisma.repository.findFirstOrThrow({ where: { name: "demo/worker" }, include: { tags: true } });
+    const latestTag = worker.tags.find((tag) => tag.id === worker.latestTagId);
+    expect(latestTag?.name).toBe("2.1");
+    expect(worker.tagCount).toBe(2);
+  });
+
+  test("re-sync with nothing changed only lists and HEADs", async () => {
+    await syncOrganization(prisma, countingSource(registry.url, []), "demo");
+    const requests: LoggedRequest[] = [];
+    const run = await syncOrganization(prisma, countingSource(registry.url, requests), "demo");
+
+    expect(run.tagsUnchanged).toBe(samples.tags.length);
+    expect(run.tagsChanged).toBe(0);
+    const bodies = requests.filter((request) => request.method === "GET" && /\/(manifests|blobs)\//.test(request.url));
+    expect(bodies).toEqual([]);
+    const heads = requests.filter((request) => request.method === "HEAD");
+    expect(heads).toHaveLength(samples.tags.length);
+  });
+
+  test("deleted tag is marked deleted with history kept", async () => {
+    await syncOrganization(prisma, countingSource(registry.url, []), "demo");
+    const rc = samples.tags.find((tag) => tag.repository === "demo/web" && tag.tag === "1.2-rc");
+    if (!rc) throw new Error("the sample set has no demo/web:1.2-rc");
+    await deleteManifest(registry, "demo/web", rc.digest);
+
+    const run = await syncOrganization(prisma, countingSource(registry.url, []), "demo");
+
+    expect(run.tagsDeleted).toBe(1);
+    const tag = await prisma.tag.findFirstOrThrow({ where: { name: "1.2-rc" }, include: { history: true } });
+    expect(tag.deletedAt).not.toBeNull();
+    expect(tag.history.map((entry) => entry.digest)).toEqual([rc.digest]);
+    const web = await prisma.repository.findFirstOrThrow({ where: { name: "demo/web" } });
+    expect(web.tagCount).toBe(2);
+  });
+});

@@ -1,0 +1,100 @@
+import type { PrismaClient } from "@/lib/db";
+import { publicMessage } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import type { RegistrySource } from "@/lib/registry/registry-source";
+import { syncRepository, type SyncFailure } from "@/lib/sync/sync-repository";
+
+export interface SyncOptions {
+  /** Repositories synced at the same time. */
+  concurrency?: number;
+  /** Sync only this repository (a push event or a user's request) instead of the whole organization. */
+  repository?: string;
+  /** Reads the registry's request count, so the run can record it. */
+  requestCount?: () => number;
+}
+
+/**
+ * Syncs an organization's repositories and tags into the database and records
+ * a sync run with its counts, duration and errors. One failing repository does
+ * not stop the others.
+ */
+export async function syncOrganization(prisma: PrismaClient, source: RegistrySource, organizationName: string, options: SyncOptions = {}) {
+  const organization = await prisma.organization.upsert({ where: { name: organizationName }, update: {}, create: { name: organizationName } });
+  const run = await prisma.syncRun.create({ data: { organizationId: organization.id, repository: options.repository ?? null } });
+  const started = Date.now();
+  const requestsBefore = options.requestCount?.() ?? 0;
+  const failures: SyncFailure[] = [];
+  const totals = { repositoriesSeen: 0, tagsSeen: 0, tagsChanged: 0, tagsUnchanged: 0, tagsDeleted: 0, imagesFetched: 0 };
+  let listed = true;
+  logger.info({ org: organizationName, repository: options.repository, syncRun: run.id }, "sync started");
+
+  let names: string[] = [];
+  try {
+    names = options.repository ? [options.repository] : await listOrganizationRepositories(source, organizationName);
+  } catch (error) {
+    listed = false;
+    failures.push({ repository: `${organizationName}/*`, reference: null, digest: null, message: `Listing the repositories of ${organizationName} failed: ${publicMessage(error)}` });
+    logger.error({ org: organizationName, err: error }, "listing repositories failed");
+  }
+
+  await runWithConcurrency(names, options.concurrency ?? 4, async (name) => {
+    try {
+      const result = await syncRepository(prisma, source, organization.id, name);
+      totals.repositoriesSeen += 1;
+      totals.tagsSeen += result.tagsSeen;
+      totals.tagsChanged += result.tagsChanged;
+      totals.tagsUnchanged += result.tagsUnchanged;
+      totals.tagsDeleted += result.tagsDeleted;
+      totals.imagesFetched += result.imagesFetched;
+      failures.push(...result.failures);
+    } catch (error) {
+      failures.push({ repository: name, reference: null, digest: null, message: `Syncing ${name} failed: ${publicMessage(error)}` });
+      logger.error({ org: organizationName, repository: name, err: error }, "repository sync failed");
+    }
+  });
+
+  // Repositories the registry stopped listing disappear from the dashboard; their history stays.
+  if (listed && !options.repository) {
+    await prisma.repository.updateMany({
+      where: { organizationId: organization.id, deletedAt: null, name: { notIn: names } },
+      data: { deletedAt: new Date() },
+    });
+  }
+
+  const status = !listed || (failures.length > 0 && totals.repositoriesSeen === 0) ? "FAILED" : failures.length > 0 ? "PARTIAL" : "SUCCEEDED";
+  const durationMs = Date.now() - started;
+  const finished = await prisma.syncRun.update({
+    where: { id: run.id },
+    data: {
+      status,
+      finishedAt: new Date(),
+      durationMs,
+      ...totals,
+      requestCount: (options.requestCount?.() ?? 0) - requestsBefore,
+      errors: failures.map((failure) => ({ ...failure })),
+    },
+  });
+  logger.info({ org: organizationName, syncRun: run.id, status, durationMs, ...totals, failures: failures.length }, "sync finished");
+  return finished;
+}
+
+/** Repository names of the organization: those whose first path component is its name. */
+async function listOrganizationRepositories(source: RegistrySource, organizationName: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const name of source.listRepositories()) {
+    if (name.startsWith(`${organizationName}/`)) names.push(name);
+  }
+  return names.sort();
+}
+
+async function runWithConcurrency<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      await task(item as T);
+    }
+  });
+  await Promise.all(workers);
+}

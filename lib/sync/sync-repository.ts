@@ -1,0 +1,131 @@
+import type { PrismaClient } from "@/lib/db";
+import { AppError, publicMessage } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import type { RegistrySource } from "@/lib/registry/registry-source";
+import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
+import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
+import { readManifestTree } from "@/lib/sync/read-manifest-tree";
+import { storeManifestTree } from "@/lib/sync/store-manifest-tree";
+
+export interface SyncFailure {
+  repository: string;
+  reference: string | null;
+  digest: string | null;
+  message: string;
+}
+
+export interface RepositorySyncResult {
+  tagsSeen: number;
+  tagsChanged: number;
+  tagsUnchanged: number;
+  tagsDeleted: number;
+  imagesFetched: number;
+  failures: SyncFailure[];
+}
+
+/**
+ * Syncs one repository: HEADs each tag, and only for a tag whose digest moved
+ * reads the manifest tree, stores it and grades its new images. Tags the
+ * registry no longer lists are marked deleted, their history kept. A tag that
+ * fails keeps its earlier digest and grade and records the error.
+ */
+export async function syncRepository(prisma: PrismaClient, source: RegistrySource, organizationId: string, name: string): Promise<RepositorySyncResult> {
+  const result: RepositorySyncResult = { tagsSeen: 0, tagsChanged: 0, tagsUnchanged: 0, tagsDeleted: 0, imagesFetched: 0, failures: [] };
+  const repository = await prisma.repository.upsert({
+    where: { organizationId_name: { organizationId, name } },
+    update: { deletedAt: null },
+    create: { organizationId, name },
+  });
+
+  let tagNames: string[];
+  try {
+    tagNames = await source.listTags(name);
+  } catch (error) {
+    const message = `Listing the tags of ${name} failed: ${publicMessage(error)}`;
+    await prisma.repository.update({ where: { id: repository.id }, data: { lastSyncError: message } });
+    result.failures.push({ repository: name, reference: null, digest: null, message });
+    logger.warn({ repository: name, err: error }, "listing tags failed");
+    return result;
+  }
+
+  const existing = await prisma.tag.findMany({ where: { repositoryId: repository.id } });
+  const existingByName = new Map(existing.map((tag) => [tag.name, tag]));
+  const touchedTagIds: string[] = [];
+  const newImageDigests: string[] = [];
+
+  for (const tagName of tagNames) {
+    result.tagsSeen += 1;
+    const previous = existingByName.get(tagName);
+    let digest: string | null = null;
+    try {
+      const head = await source.headManifest(name, tagName);
+      if (!head) throw new AppError("NOT_FOUND", `Tag ${name}:${tagName} is listed by the registry but its manifest was not found.`);
+      digest = head.digest;
+      const currentDigest = head.digest;
+
+      if (previous && previous.digest === currentDigest && !previous.deletedAt && !previous.syncError) {
+        result.tagsUnchanged += 1;
+        continue;
+      }
+
+      const storedManifest = await prisma.manifest.findUnique({ where: { digest: currentDigest }, select: { digest: true } });
+      if (!storedManifest) {
+        const tree = await readManifestTree(source, name, currentDigest, (imageDigest) => storedImagePlatform(prisma, imageDigest));
+        result.imagesFetched += tree.images.length;
+        await prisma.$transaction(async (tx) => storeManifestTree(tx, tree));
+        newImageDigests.push(...tree.platforms.map((entry) => entry.digest));
+      }
+
+      const pushedAt = await firstSeenTime(prisma, currentDigest, previous === undefined);
+      const tag = await prisma.tag.upsert({
+        where: { repositoryId_name: { repositoryId: repository.id, name: tagName } },
+        update: { digest: currentDigest, lastPushedAt: previous && previous.digest === currentDigest ? previous.lastPushedAt : pushedAt, deletedAt: null, syncError: null, syncErrorDigest: null, syncErrorAt: null },
+        create: { repositoryId: repository.id, name: tagName, digest: currentDigest, lastPushedAt: pushedAt },
+      });
+      if (previous?.digest !== currentDigest) await prisma.tagDigest.create({ data: { tagId: tag.id, digest: currentDigest } });
+      touchedTagIds.push(tag.id);
+      result.tagsChanged += 1;
+    } catch (error) {
+      const message = `Syncing ${name}:${tagName}${digest ? ` (${digest})` : ""} failed: ${publicMessage(error)}`;
+      result.failures.push({ repository: name, reference: tagName, digest, message });
+      logger.warn({ repository: name, tag: tagName, digest, err: error }, "tag sync failed");
+      if (previous) {
+        await prisma.tag.update({ where: { id: previous.id }, data: { syncError: message, syncErrorDigest: digest, syncErrorAt: new Date() } });
+      }
+    }
+  }
+
+  const listed = new Set(tagNames);
+  const gone = existing.filter((tag) => !listed.has(tag.name) && tag.deletedAt === null);
+  if (gone.length > 0) {
+    await prisma.tag.updateMany({ where: { id: { in: gone.map((tag) => tag.id) } }, data: { deletedAt: new Date() } });
+    result.tagsDeleted = gone.length;
+  }
+
+  await gradeImages(prisma, await ungradedImages(prisma, [...new Set(newImageDigests)]));
+  await refreshTagGrades(prisma, touchedTagIds);
+  await refreshRepositoryGrade(prisma, repository.id);
+  await prisma.repository.update({
+    where: { id: repository.id },
+    data: { lastSyncError: result.failures.length > 0 ? result.failures.map((failure) => failure.message).join("\n") : null },
+  });
+  return result;
+}
+
+async function storedImagePlatform(prisma: PrismaClient, digest: string): Promise<string | null> {
+  const image = await prisma.image.findUnique({ where: { digest }, select: { platform: true } });
+  return image?.platform ?? null;
+}
+
+/**
+ * The registry API has no push time. A digest seen for the first time on a new
+ * tag takes the image's build time (config `created`) when that is in the
+ * past, so the first sync orders tags as they were built; later moves take now.
+ */
+async function firstSeenTime(prisma: PrismaClient, digest: string, isNewTag: boolean): Promise<Date> {
+  const now = new Date();
+  if (!isNewTag) return now;
+  const images = await prisma.manifestImage.findMany({ where: { manifestDigest: digest }, select: { image: { select: { created: true } } } });
+  const created = images.map((entry) => entry.image.created?.getTime() ?? 0).filter((time) => time > 0 && time <= now.getTime());
+  return created.length > 0 ? new Date(Math.max(...created)) : now;
+}

@@ -1,0 +1,46 @@
+import { pushBlob, pushManifest, type BasicAuth, type PushTarget } from "@/lib/registry/testing/push-image";
+import type { SampleSet } from "@/lib/samples/sample-set";
+
+/**
+ * Pushes a sample set to a registry: each repository gets the blobs and child
+ * manifests it references, then its tags in push order.
+ */
+export async function pushSampleSet(registry: PushTarget, samples: SampleSet, auth?: BasicAuth, options: { concurrency?: number } = {}): Promise<void> {
+  const repositories = [...new Set(samples.tags.map((tag) => tag.repository))];
+  const queue = [...repositories];
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queue.length) }, async () => {
+    for (let repository = queue.shift(); repository !== undefined; repository = queue.shift()) {
+      await pushRepository(registry, samples, repository, auth);
+    }
+  });
+  await Promise.all(workers);
+}
+
+async function pushRepository(registry: PushTarget, samples: SampleSet, repository: string, auth?: BasicAuth): Promise<void> {
+  const tags = samples.tags.filter((tag) => tag.repository === repository).sort((a, b) => a.pushedOrder - b.pushedOrder);
+  const needed = referencedDigests(samples, tags.map((tag) => tag.bytes));
+  for (const [digest, bytes] of samples.blobs) {
+    if (needed.has(digest)) await pushBlob(registry, repository, bytes, auth);
+  }
+  for (const [digest, manifest] of samples.manifests) {
+    if (needed.has(digest)) await pushManifest(registry, repository, digest, manifest.bytes, manifest.mediaType, auth);
+  }
+  for (const tag of tags) await pushManifest(registry, repository, tag.tag, tag.bytes, tag.mediaType, auth);
+}
+
+/** Every digest reachable from the given manifests through `config`, `layers` and `manifests`. */
+function referencedDigests(samples: SampleSet, roots: Uint8Array[]): Set<string> {
+  const found = new Set<string>();
+  const pending = [...roots];
+  for (let bytes = pending.pop(); bytes !== undefined; bytes = pending.pop()) {
+    const document = JSON.parse(new TextDecoder().decode(bytes)) as { config?: { digest: string }; layers?: { digest: string }[]; manifests?: { digest: string }[] };
+    const children = [document.config, ...(document.layers ?? []), ...(document.manifests ?? [])].filter((entry) => entry !== undefined);
+    for (const child of children) {
+      if (found.has(child.digest)) continue;
+      found.add(child.digest);
+      const manifest = samples.manifests.get(child.digest);
+      if (manifest) pending.push(manifest.bytes);
+    }
+  }
+  return found;
+}
