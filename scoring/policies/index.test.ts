@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { defaultPolicyConfig } from "../policy-config";
+import { imageFacts } from "../testdata/image-facts";
+import { policyIds } from "../types";
+import { policies } from ".";
+
+describe("policies", () => {
+  it.each(policyIds.map((id) => [id]))("%s is registered under its own id", (id) => {
+    const policy = policies[id];
+    expect(policy.id).toBe(id);
+    expect(policy.title).not.toBe("");
+    expect(policy.description).toMatch(/^Fails when .+\.$/);
+  });
+
+  it.each([
+    ["no-fixable-critical-high", "Package analysis is not available yet for this image, so vulnerabilities cannot be checked."],
+    [
+      "no-high-profile-vulnerabilities",
+      "Package analysis and vulnerability advisories are not available yet for this image, so high-profile CVEs cannot be checked.",
+    ],
+    [
+      "no-unapproved-base-images",
+      "The base image of this image is not known yet, so it cannot be checked against the approved base images.",
+    ],
+    [
+      "no-outdated-base-images",
+      "The base image of this image and the tag it was built from are not known yet, so it cannot be checked for updates.",
+    ],
+    ["no-agpl-v3-licenses", "Package analysis is not available yet for this image, so package licenses cannot be checked."],
+  ] as const)("%s has no data yet, saying what is missing", (id, summary) => {
+    const outcome = policies[id].evaluate(imageFacts(), defaultPolicyConfig.policies[id]);
+    expect(outcome).toEqual({ status: "no-data", summary, evidence: [], remediation: null });
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { defaultPolicyConfig } from "./policy-config";
+import { engineVersion, scoreImage } from "./score-image";
+import { imageFacts } from "./testdata/image-facts";
+import { type PolicyConfig, type PolicyId, policyIds } from "./types";
+
+/** Returns the default configuration with some weights changed. */
+function withWeights(weights: Partial<Record<PolicyId, number>>, version = 7): PolicyConfig {
+  const policies = Object.fromEntries(
+    policyIds.map((id) => [id, { weight: weights[id] ?? defaultPolicyConfig.policies[id].weight }]),
+  ) as PolicyConfig["policies"];
+  return { version, policies };
+}
+
+const allZero = Object.fromEntries(policyIds.map((id) => [id, 0])) as Record<PolicyId, number>;
+const rootWithoutAttestations = imageFacts({ user: null, attestations: { predicateTypes: [], provenanceMode: null } });
+
+describe("scoreImage", () => {
+  it("counts no-data policies in what was possible", () => {
+    const report = scoreImage(imageFacts());
+    expect(report).toMatchObject({ earned: 20, possible: 90, grade: "E" });
+    expect(report.percent).toBeCloseTo(22.222, 3);
+    expect(report.results.map((result) => [result.id, result.status, result.points])).toEqual([
+      ["no-fixable-critical-high", "no-data", 0],
+      ["no-high-profile-vulnerabilities", "no-data", 0],
+      ["supply-chain-attestations", "pass", 15],
+      ["no-unapproved-base-images", "no-data", 0],
+      ["no-outdated-base-images", "no-data", 0],
+      ["default-non-root-user", "pass", 5],
+      ["no-agpl-v3-licenses", "no-data", 0],
+    ]);
+  });
+
+  it("earns nothing for failed policies", () => {
+    const report = scoreImage(rootWithoutAttestations);
+    expect(report).toMatchObject({ earned: 0, possible: 90, percent: 0, grade: "F" });
+    expect(report.results.every((result) => result.points === 0)).toBe(true);
+  });
+
+  it("fills each result from its policy and weight", () => {
+    const result = scoreImage(imageFacts({ user: "root" })).results.find((r) => r.id === "default-non-root-user");
+    expect(result).toMatchObject({
+      title: "Default non-root user",
+      status: "fail",
+      weight: 5,
+      points: 0,
+      evidence: [{ label: "Config User", value: "root" }],
+    });
+  });
+
+  it("leaves out a policy with weight 0", () => {
+    const report = scoreImage(imageFacts(), withWeights({ "no-agpl-v3-licenses": 0, "no-outdated-base-images": 0 }));
+    expect(report.results.map((result) => result.id)).not.toContain("no-agpl-v3-licenses");
+    expect(report.results.map((result) => result.id)).not.toContain("no-outdated-base-images");
+    expect(report).toMatchObject({ earned: 20, possible: 75 });
+  });
+
+  it("grades only what is left when the no-data policies are off", () => {
+    const report = scoreImage(
+      imageFacts({ user: "root" }),
+      withWeights({
+        "no-fixable-critical-high": 0,
+        "no-high-profile-vulnerabilities": 0,
+        "no-unapproved-base-images": 0,
+        "no-outdated-base-images": 0,
+        "no-agpl-v3-licenses": 0,
+      }),
+    );
+    expect(report).toMatchObject({ earned: 15, possible: 20, percent: 75, grade: "B" });
+  });
+
+  it("puts a score exactly on a boundary in the lower grade", () => {
+    // 45 of 50 points is exactly 90 %, a B.
+    const onBoundary = scoreImage(
+      imageFacts({ user: "root" }),
+      withWeights({ ...allZero, "supply-chain-attestations": 45, "default-non-root-user": 5 }),
+    );
+    expect(onBoundary).toMatchObject({ earned: 45, possible: 50, percent: 90, grade: "B" });
+
+    // 11 / 20 * 100 is 55.00000000000001 in floating point; the report keeps it a whole 55.
+    const fiftyFive = scoreImage(
+      imageFacts({ user: "root" }),
+      withWeights({ ...allZero, "supply-chain-attestations": 11, "default-non-root-user": 9 }),
+    );
+    expect(fiftyFive.percent).toBe(55);
+  });
+
+  it("does not grade when every weight is 0", () => {
+    const report = scoreImage(imageFacts(), withWeights(allZero));
+    expect(report).toMatchObject({ earned: 0, possible: 0, percent: null, grade: null, results: [] });
+  });
+
+  it("records what it was computed from", () => {
+    const facts = imageFacts({ platform: "linux/arm64/v8" });
+    const report = scoreImage(facts, withWeights({}, 7), { advisorySnapshot: "osv-2025-01-01T00:00:00Z" });
+    expect(report).toMatchObject({
+      engineVersion,
+      digest: facts.digest,
+      platform: "linux/arm64/v8",
+      policyConfigVersion: 7,
+      advisorySnapshot: "osv-2025-01-01T00:00:00Z",
+    });
+    expect(scoreImage(facts).advisorySnapshot).toBeNull();
+    expect(scoreImage(facts).policyConfigVersion).toBe(1);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The grading library's public types. Everything here is plain data, so a score
+ * report can be stored as JSON and shown, compared or re-computed anywhere.
+ */
+
+export type Grade = "A" | "B" | "C" | "D" | "E" | "F";
+
+/** Every policy, in the order of DESIGN.md section 5's table; reports list results in this order. */
+export const policyIds = [
+  "no-fixable-critical-high", // No fixable critical or high vulnerabilities, weight 20
+  "no-high-profile-vulnerabilities", // weight 20
+  "supply-chain-attestations", // weight 15
+  "no-unapproved-base-images", // weight 15
+  "no-outdated-base-images", // weight 10
+  "default-non-root-user", // weight 5
+  "no-agpl-v3-licenses", // weight 5
+] as const satisfies readonly string[];
+
+export type PolicyId = (typeof policyIds)[number];
+
+/** "no-data": the facts needed to decide are missing; it earns 0 points like "fail" but says why. */
+export type PolicyStatus = "pass" | "fail" | "no-data";
+
+/** One fact behind a result, e.g. { label: "Config User", value: "root" }. */
+export interface Evidence {
+  label: string;
+  value: string;
+}
+
+export interface PolicyResult {
+  id: PolicyId;
+  title: string;
+  description: string;
+  status: PolicyStatus;
+  weight: number;
+  /** Points earned: the weight on pass, 0 otherwise. */
+  points: number;
+  /** One sentence: why it passed or failed, or for no-data the reason, naming what is missing. */
+  summary: string;
+  evidence: Evidence[];
+  /** The concrete fix (the USER line to add, the exact build flags); null on pass. */
+  remediation: string | null;
+}
+
+/** What is known about one platform image. Later analysis adds packages, advisories and the base image. */
+export interface ImageFacts {
+  /** The platform manifest digest. */
+  digest: string;
+  /** "linux/amd64", "linux/arm64/v8". */
+  platform: string;
+  /** The image config's config.User; null when absent. */
+  user: string | null;
+  attestations: {
+    /** In-toto predicate types attached to this platform image. */
+    predicateTypes: string[];
+    /** BuildKit's provenance mode; null when there is no provenance. */
+    provenanceMode: "max" | "min" | null;
+  };
+}
+
+export interface PolicySettings {
+  /** Points the policy is worth, an integer from 0 to 100; 0 removes the policy from the score. */
+  weight: number;
+}
+
+export interface PolicyConfig {
+  /** Recorded in every score report so a grade can be reproduced. */
+  version: number;
+  policies: Record<PolicyId, PolicySettings>;
+}
+
+export interface ScoreReport {
+  /** The rules' version; it changes whenever a rule does, so a report can be reproduced. */
+  engineVersion: string;
+  digest: string;
+  platform: string;
+  policyConfigVersion: number;
+  advisorySnapshot: string | null;
+  earned: number;
+  possible: number;
+  /** earned / possible * 100, unrounded; null when possible is 0. */
+  percent: number | null;
+  /** null: not graded, because every weight is 0. */
+  grade: Grade | null;
+  /** Policies with weight 0 are left out. */
+  results: PolicyResult[];
+}
