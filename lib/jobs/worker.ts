@@ -2,7 +2,7 @@ import type PgBoss from "pg-boss";
 import { getPrisma } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { logger } from "@/lib/log";
-import { gradeImages } from "@/lib/grading/grade-images";
+import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
 import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
 import { jobNames, startQueue, type GradeImagesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
@@ -27,20 +27,24 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const registry = env.REGISTRY_URL ? await openConfiguredRegistry(prisma, env) : null;
   const boss = await startQueue(env.DATABASE_URL);
   const intervalSeconds = env.SYNC_INTERVAL_MINUTES * 60;
+  const gradeLater = async (digests: string[]) => {
+    await boss.send(jobNames.gradeImages, { digests } satisfies GradeImagesJob);
+  };
 
   await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
     if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount });
+    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount, gradeLater });
   });
 
   await boss.work<SyncRepositoryJob>(jobNames.syncRepository, { batchSize: 1 }, async ([job]) => {
     if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount });
+    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, gradeLater });
   });
 
   await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
     if (!job) return;
-    await gradeImages(prisma, job.data.digests);
+    // A retried job may find some images already graded by its first attempt.
+    await gradeImages(prisma, await ungradedImages(prisma, job.data.digests));
     const tags = await prisma.tag.findMany({
       where: { manifest: { images: { some: { imageDigest: { in: job.data.digests } } } } },
       select: { id: true, repositoryId: true },

@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
-import { syncRepository, type SyncFailure } from "@/lib/sync/sync-repository";
+import { syncRepository, type GradeLater, type SyncFailure } from "@/lib/sync/sync-repository";
 
 export interface SyncOptions {
   /** Repositories synced at the same time. */
@@ -11,6 +11,8 @@ export interface SyncOptions {
   repository?: string;
   /** Reads the registry's request count, so the run can record it. */
   requestCount?: () => number;
+  /** Queues grading of new images (a job); without it the sync grades them itself. */
+  gradeLater?: GradeLater;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function syncOrganization(prisma: PrismaClient, source: RegistrySou
 
   await runWithConcurrency(names, options.concurrency ?? 4, async (name) => {
     try {
-      const result = await syncRepository(prisma, source, organization.id, name);
+      const result = await syncRepository(prisma, source, organization.id, name, { gradeLater: options.gradeLater });
       totals.repositoriesSeen += 1;
       totals.tagsSeen += result.tagsSeen;
       totals.tagsChanged += result.tagsChanged;

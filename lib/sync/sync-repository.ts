@@ -14,6 +14,9 @@ export interface SyncFailure {
   message: string;
 }
 
+/** Queues grading of new images instead of grading them during the sync. */
+export type GradeLater = (digests: string[]) => Promise<void>;
+
 export interface RepositorySyncResult {
   tagsSeen: number;
   tagsChanged: number;
@@ -29,7 +32,13 @@ export interface RepositorySyncResult {
  * registry no longer lists are marked deleted, their history kept. A tag that
  * fails keeps its earlier digest and grade and records the error.
  */
-export async function syncRepository(prisma: PrismaClient, source: RegistrySource, organizationId: string, name: string): Promise<RepositorySyncResult> {
+export async function syncRepository(
+  prisma: PrismaClient,
+  source: RegistrySource,
+  organizationId: string,
+  name: string,
+  options: { gradeLater?: GradeLater } = {},
+): Promise<RepositorySyncResult> {
   const result: RepositorySyncResult = { tagsSeen: 0, tagsChanged: 0, tagsUnchanged: 0, tagsDeleted: 0, imagesFetched: 0, failures: [] };
   const repository = await prisma.repository.upsert({
     where: { organizationId_name: { organizationId, name } },
@@ -102,7 +111,12 @@ export async function syncRepository(prisma: PrismaClient, source: RegistrySourc
     result.tagsDeleted = gone.length;
   }
 
-  await gradeImages(prisma, await ungradedImages(prisma, [...new Set(newImageDigests)]));
+  const ungraded = await ungradedImages(prisma, [...new Set(newImageDigests)]);
+  if (options.gradeLater && ungraded.length > 0) {
+    await options.gradeLater(ungraded);
+  } else {
+    await gradeImages(prisma, ungraded);
+  }
   await refreshTagGrades(prisma, touchedTagIds);
   await refreshRepositoryGrade(prisma, repository.id);
   await prisma.repository.update({

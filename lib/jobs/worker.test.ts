@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { getPrisma } from "@/lib/db";
+import { getEnv, parseEnv } from "@/lib/env";
+import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
+import { buildSampleImages } from "@/lib/samples/sample-images";
+import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import { startWorker, type Worker } from "@/lib/jobs/worker";
+
+let registry: RegistryServer;
+let worker: Worker | undefined;
+
+beforeAll(async () => {
+  await resetDatabase();
+  registry = await startRegistryServer();
+  await pushSampleSet(registry, await buildSampleImages());
+});
+afterAll(async () => {
+  await worker?.stop();
+  await registry?.stop();
+});
+
+/** Polls until `check` returns true; the test's own timeout bounds the wait. */
+async function waitFor(check: () => Promise<boolean>): Promise<void> {
+  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
+test("worker syncs on start and grades through the queue", async () => {
+  const env = parseEnv({
+    DATABASE_URL: getEnv().DATABASE_URL,
+    REGISTRY_URL: registry.url,
+    REGISTRY_ORG: "demo",
+    REGISTRY_INSECURE: "true",
+    LOG_LEVEL: "warn",
+  });
+  const prisma = getPrisma();
+
+  worker = await startWorker({ ...env, DATABASE_URL: env.DATABASE_URL ?? "" });
+
+  await waitFor(async () => (await prisma.syncRun.count({ where: { status: "SUCCEEDED" } })) > 0);
+  await waitFor(async () => (await prisma.tag.count({ where: { grade: null } })) === 0);
+  const tags = await prisma.tag.findMany({ select: { grade: true } });
+  expect(tags.length).toBeGreaterThan(0);
+  expect(tags.every((tag) => /^[A-F]$/.test(tag.grade ?? ""))).toBe(true);
+  const web = await prisma.repository.findFirstOrThrow({ where: { name: "demo/web" } });
+  expect(web.grade).toMatch(/^[A-F]$/);
+  const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'grade-images' AND state = 'completed'`;
+  expect(Number(gradeJobs[0]?.count)).toBeGreaterThan(0);
+});
