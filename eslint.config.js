@@ -25,7 +25,7 @@ const forbiddenPatterns = [
   { group: ["next/*", "react/*", "react-dom", "react-dom/*", "@prisma/*", "prisma", "@/generated/*", "@/lib/*", "@/app/*", "@/components/*"], message: "scoring/ is pure: no framework, database or server modules." },
 ];
 
-export default [
+const config = [
   { ignores: [".next/**", "generated/**", "node_modules/**", ".data/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
   ...nextCoreWebVitals,
   ...nextTypescript,
@@ -38,9 +38,11 @@ export default [
   },
   {
     files: ["**/*.ts", "**/*.tsx"],
-    ignores: ["lib/env.ts", "lib/log.ts", "instrumentation.ts", "**/*.test.ts", "e2e/**", "bench/**", "bin/**", "lib/registry/testing/**", "playwright.config.ts"],
+    ignores: ["lib/env.ts", "lib/log.ts", "instrumentation.ts", "**/*.test.ts", "e2e/**", "bench/**", "bin/**", "lib/registry/testing/**", "lib/database/testing/**", "playwright.config.ts"],
     rules: {
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through getEnv() from lib/env.ts." }],
     },
   },
 ];
+
+export default config;

@@ -1,3 +1,4 @@
+import { InlineCode } from "@/components/inline-code";
 import type { PolicyResult } from "@/scoring";
 
 const statusStyles = {
@@ -21,7 +22,9 @@ export function PolicyBreakdown({ results }: { results: PolicyResult[] }) {
                 {result.points} / {result.weight} points
               </span>
             </div>
-            <p className="mt-2 text-sm text-slate-700">{result.summary}</p>
+            <p className="mt-2 text-sm text-slate-700">
+              <InlineCode text={result.summary} />
+            </p>
             {result.evidence.length > 0 && (
               <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
                 {result.evidence.map((item, index) => (
@@ -35,7 +38,7 @@ export function PolicyBreakdown({ results }: { results: PolicyResult[] }) {
             {result.remediation && (
               <p className="mt-2 rounded bg-amber-50 p-2 text-sm text-amber-900">
                 <span className="font-semibold">Fix: </span>
-                {result.remediation}
+                <InlineCode text={result.remediation} />
               </p>
             )}
           </li>

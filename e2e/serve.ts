@@ -1,0 +1,49 @@
+// The e2e web server: a real CNCF registry with the sample images pushed, an
+// embedded Postgres in a temporary folder, one sync, then the built app with its
+// in-process worker. Everything stops on SIGTERM or SIGINT.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { spawnWebServer } from "@/bin/commands/web-server";
+import { startEmbeddedPostgres } from "@/lib/database/embedded-postgres";
+import { applyMigrations } from "@/lib/database/migrate";
+import { startRegistryServer } from "@/lib/registry/testing/registry-server";
+import { buildSampleImages } from "@/lib/samples/sample-images";
+import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+
+const { values } = parseArgs({ options: { port: { type: "string", default: "3107" } } });
+const port = Number(values.port);
+
+const registry = await startRegistryServer();
+await pushSampleSet(registry, await buildSampleImages());
+
+const dataDir = await mkdtemp(path.join(tmpdir(), "shipshape-e2e-"));
+const database = await startEmbeddedPostgres(dataDir);
+await applyMigrations(database.url);
+
+Object.assign(process.env, {
+  DATABASE_URL: database.url,
+  REGISTRY_URL: registry.url,
+  REGISTRY_ORG: "demo",
+  REGISTRY_INSECURE: "true",
+  DATA_DIR: dataDir,
+});
+const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");
+await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
+
+const server = spawnWebServer({ port, dev: false });
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.kill("SIGTERM");
+  await database.stop();
+  await registry.stop();
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop());
+process.on("SIGINT", () => void stop());
+server.on("exit", () => void stop());
