@@ -8,15 +8,12 @@ import { parseArgs } from "node:util";
 import { spawnWebServer } from "@/bin/commands/web-server";
 import { startEmbeddedPostgres } from "@/lib/database/embedded-postgres";
 import { applyMigrations } from "@/lib/database/migrate";
-import { startRegistryServer } from "@/lib/registry/testing/registry-server";
-import { buildSampleImages } from "@/lib/samples/sample-images";
-import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "3107" } } });
 const port = Number(values.port);
 
-const registry = await startRegistryServer();
-await pushSampleSet(registry, await buildSampleImages());
+const { registry } = await startSampleRegistry();
 
 const dataDir = await mkdtemp(path.join(tmpdir(), "shipshape-e2e-"));
 const database = await startEmbeddedPostgres(dataDir);

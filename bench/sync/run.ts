@@ -1,9 +1,10 @@
 // Sync benchmark: a local CNCF registry holding REPOSITORIES × TAGS synthetic
-// images, synced into an embedded Postgres. Prints the first sync's time and
-// request count, and a re-sync's request count, each against a baseline
-// measured in the same run: the plain HTTP requests any sync has to make
-// (first sync: catalog, tag lists, manifest and config GETs; re-sync: catalog,
-// tag lists and one HEAD per tag), sent by a bare client with no database.
+// images, synced into an embedded Postgres twice. It prints the time and request
+// count of the first sync and of a re-sync, each next to a baseline measured in
+// the same run. The baseline sends the HTTP requests any sync has to make with a
+// bare client and no database. For the first sync these are the catalog, the tag
+// lists, and a HEAD, a manifest GET and a config GET per tag. For the re-sync
+// they are the catalog, the tag lists and one HEAD per tag.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -73,8 +74,8 @@ try {
 }
 
 /**
- * The baseline: the registry requests a sync cannot avoid, sent with plain
- * fetch and the same repository concurrency, storing nothing.
+ * Measures the baseline: sends the registry requests a sync cannot avoid with
+ * plain fetch and the same repository concurrency, and stores nothing.
  */
 async function walkRegistry(base: string, mode: "full" | "head"): Promise<{ ms: number; requests: number }> {
   const accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
@@ -82,7 +83,7 @@ async function walkRegistry(base: string, mode: "full" | "head"): Promise<{ ms: 
   const get = async (url: string, init: RequestInit = {}) => {
     requests += 1;
     const response = await fetch(url, init);
-    if (!response.ok) throw new Error(`${init.method ?? "GET"} ${url} answered ${response.status}`);
+    if (!response.ok) throw new Error(`${init.method ?? "GET"} ${url} failed with status ${response.status}`);
     return response;
   };
   const started = performance.now();

@@ -10,7 +10,7 @@ import { writeOciLayout } from "@/lib/samples/oci-layout";
 export const demoOrganization = "demo";
 
 /**
- * The quick start: writes the sample images to an OCI image layout under
+ * Runs the quick start: writes the sample images to an OCI image layout under
  * DATA_DIR (unless REGISTRY_URL is set), starts the embedded database, syncs
  * once so the pages have data, and starts the web server with its worker.
  */

@@ -7,7 +7,7 @@ const statusStyles = {
   "no-data": { label: "No data", className: "bg-slate-200 text-slate-700" },
 } as const;
 
-/** Each policy with its status, points, the reason, the evidence and the fix. */
+/** Lists each policy with its status, points, reason, evidence and fix. */
 export function PolicyBreakdown({ results }: { results: PolicyResult[] }) {
   return (
     <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white" aria-label="Policies">

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { getEnv, parseEnv } from "@/lib/env";
-import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
-import { buildSampleImages } from "@/lib/samples/sample-images";
-import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import type { RegistryServer } from "@/lib/registry/testing/registry-server";
+import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 
 let registry: RegistryServer;
@@ -12,8 +11,7 @@ let worker: Worker | undefined;
 
 beforeAll(async () => {
   await resetDatabase();
-  registry = await startRegistryServer();
-  await pushSampleSet(registry, await buildSampleImages());
+  ({ registry } = await startSampleRegistry());
 });
 afterAll(async () => {
   await worker?.stop();

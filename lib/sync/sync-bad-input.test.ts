@@ -4,10 +4,9 @@ import { findFreePort } from "@/lib/database/embedded-postgres";
 import { getPrisma } from "@/lib/db";
 import { createRegistrySource } from "@/lib/registry/registry-source";
 import { sha256Digest } from "@/lib/registry/testing/push-image";
-import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
-import { buildSampleImages } from "@/lib/samples/sample-images";
+import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import type { SampleSet } from "@/lib/samples/sample-set";
-import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { startTamperingProxy, type TamperedResponse } from "@/lib/sync/testing/tampering-proxy";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
@@ -30,9 +29,7 @@ describe("sync with bad registry input", () => {
   const prisma = getPrisma();
 
   beforeAll(async () => {
-    registry = await startRegistryServer();
-    samples = await buildSampleImages();
-    await pushSampleSet(registry, samples);
+    ({ registry, samples } = await startSampleRegistry());
   });
   afterAll(async () => {
     await registry?.stop();
@@ -160,8 +157,7 @@ describe("sync with registry credentials", () => {
   const prisma = getPrisma();
 
   beforeAll(async () => {
-    registry = await startRegistryServer({ htpasswd: credentials });
-    await pushSampleSet(registry, await buildSampleImages(), credentials);
+    ({ registry } = await startSampleRegistry({ htpasswd: credentials }));
   });
   afterAll(async () => {
     await registry?.stop();

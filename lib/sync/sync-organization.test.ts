@@ -3,10 +3,9 @@ import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { createRegistrySource } from "@/lib/registry/registry-source";
 import { deleteManifest } from "@/lib/registry/testing/push-image";
-import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
-import { buildSampleImages } from "@/lib/samples/sample-images";
+import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import type { SampleSet } from "@/lib/samples/sample-set";
-import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
+import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
 interface LoggedRequest {
@@ -31,9 +30,7 @@ describe("syncOrganization against the CNCF registry", () => {
   const prisma = getPrisma();
 
   beforeAll(async () => {
-    registry = await startRegistryServer();
-    samples = await buildSampleImages();
-    await pushSampleSet(registry, samples);
+    ({ registry, samples } = await startSampleRegistry());
   });
   afterAll(async () => {
     await registry?.stop();

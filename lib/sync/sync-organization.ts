@@ -63,7 +63,9 @@ export async function syncOrganization(prisma: PrismaClient, source: RegistrySou
     });
   }
 
-  const status = !listed || (failures.length > 0 && totals.repositoriesSeen === 0) ? "FAILED" : failures.length > 0 ? "PARTIAL" : "SUCCEEDED";
+  let status: "SUCCEEDED" | "PARTIAL" | "FAILED" = "SUCCEEDED";
+  if (failures.length > 0) status = "PARTIAL";
+  if (!listed || (failures.length > 0 && totals.repositoriesSeen === 0)) status = "FAILED";
   const durationMs = Date.now() - started;
   const finished = await prisma.syncRun.update({
     where: { id: run.id },

@@ -105,10 +105,10 @@ export async function syncRepository(
   }
 
   const listed = new Set(tagNames);
-  const gone = existing.filter((tag) => !listed.has(tag.name) && tag.deletedAt === null);
-  if (gone.length > 0) {
-    await prisma.tag.updateMany({ where: { id: { in: gone.map((tag) => tag.id) } }, data: { deletedAt: new Date() } });
-    result.tagsDeleted = gone.length;
+  const unlisted = existing.filter((tag) => !listed.has(tag.name) && tag.deletedAt === null);
+  if (unlisted.length > 0) {
+    await prisma.tag.updateMany({ where: { id: { in: unlisted.map((tag) => tag.id) } }, data: { deletedAt: new Date() } });
+    result.tagsDeleted = unlisted.length;
   }
 
   const ungraded = await ungradedImages(prisma, [...new Set(newImageDigests)]);
@@ -132,9 +132,9 @@ async function storedImagePlatform(prisma: PrismaClient, digest: string): Promis
 }
 
 /**
- * The registry API has no push time. A digest seen for the first time on a new
- * tag takes the image's build time (config `created`) when that is in the
- * past, so the first sync orders tags as they were built; later moves take now.
+ * Returns the push time to record, because the registry API has none. A new
+ * tag takes its image's build time (config `created`) when that is in the past,
+ * so the first sync orders tags as they were built. A tag that moves takes now.
  */
 async function firstSeenTime(prisma: PrismaClient, digest: string, isNewTag: boolean): Promise<Date> {
   const now = new Date();

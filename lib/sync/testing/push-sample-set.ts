@@ -1,4 +1,6 @@
 import { pushBlob, pushManifest, type BasicAuth, type PushTarget } from "@/lib/registry/testing/push-image";
+import { startRegistryServer, type RegistryServer, type RegistryServerOptions } from "@/lib/registry/testing/registry-server";
+import { buildSampleImages } from "@/lib/samples/sample-images";
 import type { SampleSet } from "@/lib/samples/sample-set";
 
 /**
@@ -28,7 +30,7 @@ async function pushRepository(registry: PushTarget, samples: SampleSet, reposito
   for (const tag of tags) await pushManifest(registry, repository, tag.tag, tag.bytes, tag.mediaType, auth);
 }
 
-/** Every digest reachable from the given manifests through `config`, `layers` and `manifests`. */
+/** Collects every digest reachable from the given manifests through `config`, `layers` and `manifests`. */
 function referencedDigests(samples: SampleSet, roots: Uint8Array[]): Set<string> {
   const found = new Set<string>();
   const pending = [...roots];
@@ -43,4 +45,12 @@ function referencedDigests(samples: SampleSet, roots: Uint8Array[]): Set<string>
     }
   }
   return found;
+}
+
+/** Starts Debian's registry on loopback with the demo sample images pushed to it. */
+export async function startSampleRegistry(options: RegistryServerOptions = {}): Promise<{ registry: RegistryServer; samples: SampleSet }> {
+  const registry = await startRegistryServer(options);
+  const samples = await buildSampleImages();
+  await pushSampleSet(registry, samples, options.htpasswd);
+  return { registry, samples };
 }

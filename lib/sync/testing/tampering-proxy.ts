@@ -6,14 +6,14 @@ export interface TamperedResponse {
   body?: Uint8Array | string;
 }
 
-/** Answers one request in place of the registry, or returns undefined to pass it through. */
+/** Returns the response to send in place of the registry's, or undefined to pass the request through. */
 export type TamperRule = (method: string, path: string) => TamperedResponse | undefined;
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of a real registry that passes requests
- * through unchanged unless a rule answers them: for registry faults the real
- * registry cannot be made to show (a manifest that is not JSON, a blob whose
- * bytes do not match its digest).
+ * through unchanged unless a rule returns a response. It produces registry
+ * faults that the real registry cannot be made to show, such as a manifest that
+ * is not JSON or a blob whose bytes do not match its digest.
  */
 export async function startTamperingProxy(upstream: string): Promise<StubServer & { rules: TamperRule[] }> {
   const rules: TamperRule[] = [];
