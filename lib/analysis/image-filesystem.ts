@@ -1,0 +1,180 @@
+import { normalizeLayerPath, type LayerContents } from "@/lib/analysis/layer-reader";
+
+/** Linux's limit on symbolic links followed in one path lookup (MAXSYMLINKS in the kernel). */
+export const MAX_SYMLINK_HOPS = 40;
+
+export interface ImageFile {
+  content: Uint8Array;
+  /** Digest of the layer the surviving copy came from. */
+  layerDigest: string;
+}
+
+export interface ImageFileEntry {
+  path: string;
+  layerDigest: string;
+}
+
+/** The requested files of an image after all its layers are applied. */
+export interface ImageFilesystem {
+  /** Returns the file at `path`, following symlinks inside the image, or undefined when it is missing or a link loops. */
+  get(path: string): ImageFile | undefined;
+  /** Resolves every symlink along `path`; `..` at the root stays at the root. Returns null when links loop. */
+  resolve(path: string): string | null;
+  /** Surviving requested files, sorted by path, with the layer each came from. */
+  paths(): ImageFileEntry[];
+}
+
+interface MergedLink {
+  target: string;
+  layerDigest: string;
+}
+
+/**
+ * Merges layers in order, lowest first, the way an overlay filesystem shows
+ * them (OCI image spec, "Applying Changesets"). A whiteout deletes a path and
+ * everything under it. An opaque directory hides what lower layers put below
+ * it. A file or symlink replaces a lower directory of the same path. Entry
+ * paths are placed through the symlinks of the layers below, as container
+ * runtimes do when they unpack a layer.
+ */
+export function mergeLayers(layers: LayerContents[]): ImageFilesystem {
+  const tree = new MergedTree();
+
+  for (const layer of layers) {
+    for (const directory of layer.opaqueDirectories) {
+      tree.removeBelow(tree.placePath(directory));
+    }
+    for (const path of layer.whiteouts) {
+      const placed = tree.placePath(path);
+      tree.remove(placed);
+      tree.removeBelow(placed);
+    }
+    for (const [path, target] of layer.symlinks) {
+      const placed = tree.placePath(path);
+      tree.removeBelow(placed);
+      tree.remove(placed);
+      tree.links.set(placed, { target, layerDigest: layer.digest });
+      tree.addAncestors(placed);
+    }
+    for (const [path, content] of layer.files) {
+      const placed = tree.placePath(path);
+      tree.removeBelow(placed);
+      tree.remove(placed);
+      tree.files.set(placed, { content, layerDigest: layer.digest });
+      tree.addAncestors(placed);
+    }
+  }
+
+  return {
+    get(path) {
+      const resolved = tree.resolve(path);
+      return resolved === null ? undefined : tree.files.get(resolved);
+    },
+    resolve(path) {
+      return tree.resolve(path);
+    },
+    paths() {
+      const entries = [...tree.files.entries()].map(([path, file]) => ({ path, layerDigest: file.layerDigest }));
+      return entries.sort(compareByPath);
+    },
+  };
+}
+
+/**
+ * Files and symlinks by absolute path, with a count of entries below each
+ * directory so that removing a directory's contents scans only when it has any.
+ */
+class MergedTree {
+  readonly files = new Map<string, ImageFile>();
+  readonly links = new Map<string, MergedLink>();
+  private readonly entriesBelow = new Map<string, number>();
+
+  /** Returns where an entry for `path` lands: its parent directory resolved through the links so far. */
+  placePath(path: string): string {
+    const normalized = normalizeLayerPath(path) ?? "/";
+    if (normalized === "/") return normalized;
+    const slash = normalized.lastIndexOf("/");
+    const parent = this.resolve(normalized.slice(0, slash) || "/");
+    if (parent === null) return normalized;
+    const baseName = normalized.slice(slash + 1);
+    return parent === "/" ? `/${baseName}` : `${parent}/${baseName}`;
+  }
+
+  resolve(path: string): string | null {
+    let pending = splitPath(path);
+    let resolved: string[] = [];
+    let hops = 0;
+
+    while (pending.length > 0) {
+      const [component, ...rest] = pending;
+      pending = rest;
+      if (component === undefined || component === ".") continue;
+      if (component === "..") {
+        // The image root is its own parent, so a link cannot lead out of the image.
+        resolved.pop();
+        continue;
+      }
+
+      const candidate = `/${[...resolved, component].join("/")}`;
+      const link = this.links.get(candidate);
+      if (link === undefined) {
+        resolved.push(component);
+        continue;
+      }
+
+      hops += 1;
+      if (hops > MAX_SYMLINK_HOPS) return null;
+      if (link.target.startsWith("/")) resolved = [];
+      pending = [...splitPath(link.target), ...pending];
+    }
+    return `/${resolved.join("/")}`;
+  }
+
+  remove(path: string): void {
+    if (this.files.delete(path) || this.links.delete(path)) {
+      this.removeAncestors(path);
+    }
+  }
+
+  removeBelow(directory: string): void {
+    if ((this.entriesBelow.get(directory) ?? 0) === 0) return;
+    const prefix = directory === "/" ? "/" : `${directory}/`;
+    for (const path of [...this.files.keys(), ...this.links.keys()]) {
+      if (path.startsWith(prefix) && path !== directory) this.remove(path);
+    }
+  }
+
+  addAncestors(path: string): void {
+    for (const ancestor of ancestorsOf(path)) {
+      this.entriesBelow.set(ancestor, (this.entriesBelow.get(ancestor) ?? 0) + 1);
+    }
+  }
+
+  private removeAncestors(path: string): void {
+    for (const ancestor of ancestorsOf(path)) {
+      const count = (this.entriesBelow.get(ancestor) ?? 0) - 1;
+      if (count > 0) this.entriesBelow.set(ancestor, count);
+      else this.entriesBelow.delete(ancestor);
+    }
+  }
+}
+
+/** Orders by code unit, so the order does not depend on the locale. */
+function compareByPath(a: ImageFileEntry, b: ImageFileEntry): number {
+  if (a.path === b.path) return 0;
+  return a.path < b.path ? -1 : 1;
+}
+
+function splitPath(path: string): string[] {
+  return path.split("/").filter((component) => component !== "");
+}
+
+/** `/a/b/c` → `/`, `/a`, `/a/b`. */
+function ancestorsOf(path: string): string[] {
+  const ancestors = ["/"];
+  const components = splitPath(path);
+  for (let index = 1; index < components.length; index += 1) {
+    ancestors.push(`/${components.slice(0, index).join("/")}`);
+  }
+  return ancestors;
+}

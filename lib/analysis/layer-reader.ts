@@ -1,0 +1,550 @@
+import { createHash, type Hash } from "node:crypto";
+import { pipeline, Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+import { Decompress as ZstdDecompress } from "fzstd";
+import tar from "tar-stream";
+
+import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
+
+/** Default cap on a layer's uncompressed tar size, in bytes (8 GiB). */
+export const DEFAULT_MAX_UNCOMPRESSED_LAYER_BYTES = 8 * 1024 ** 3;
+
+/** Compressed bytes handed to the zstd decoder per call, so one call's output stays bounded. */
+const ZSTD_PUSH_BYTES = 16 * 1024;
+
+/** A tar entry the reader skipped, with the entry's path as written in the archive. */
+export interface LayerProblem {
+  path: string;
+  message: string;
+}
+
+/** The files, symlinks and deletions one layer contributes to the image filesystem, cacheable by layer digest. */
+export interface LayerContents {
+  digest: string;
+  /** Requested regular files: absolute normalised path → content. */
+  files: Map<string, Uint8Array>;
+  /** Every symbolic link in the layer: absolute normalised path → target as written. */
+  symlinks: Map<string, string>;
+  /** Paths that `.wh.NAME` entries delete from lower layers. */
+  whiteouts: string[];
+  /** Directories whose lower-layer contents `.wh..wh..opq` entries hide. */
+  opaqueDirectories: string[];
+  problems: LayerProblem[];
+  /** Size of the uncompressed tar stream, in bytes. */
+  uncompressedBytes: number;
+}
+
+export interface ReadLayerOptions {
+  /** Expected digest of the compressed blob, `sha256:<hex>` or `sha512:<hex>`. */
+  digest: string;
+  /** Media type from the manifest; logged only, because the compression is detected from the bytes. */
+  mediaType: string;
+  /** Whether the file at this absolute normalised path should be buffered. */
+  wants: (path: string) => boolean;
+  /** Maximum bytes buffered for the file at this path; larger files are skipped with a problem. */
+  maxFileBytes: (path: string) => number;
+  /** Cap on the uncompressed tar size, in bytes; default DEFAULT_MAX_UNCOMPRESSED_LAYER_BYTES. */
+  maxUncompressedBytes?: number;
+}
+
+type Compression = "gzip" | "zstd" | "none";
+
+/** One entry of a tar stream: its header and a stream of its content. */
+type TarEntry = tar.Extract extends AsyncIterable<infer Entry> ? Entry : never;
+
+const WHITEOUT_PREFIX = ".wh.";
+const OPAQUE_WHITEOUT = ".wh..wh..opq";
+
+/**
+ * Reads one image layer as a stream, never buffering it whole: detects gzip,
+ * zstd or plain tar from the first bytes, buffers only requested files, and
+ * records symlinks, whiteouts and opaque directories so layers can be merged
+ * later. Raises AppError DIGEST_MISMATCH when the compressed bytes do not hash
+ * to `digest`, TOO_LARGE when the uncompressed tar exceeds the cap, and
+ * INVALID_INPUT when the stream is truncated or corrupt. Errors of the source
+ * stream itself are re-raised unchanged.
+ */
+export async function readLayer(
+  stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: ReadLayerOptions,
+): Promise<LayerContents> {
+  const expected = parseLayerDigest(options.digest);
+  const maxUncompressedBytes = options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_LAYER_BYTES;
+  const source = new HashedSource(stream, expected.algorithm);
+  const log = logger.child({ module: "analysis", layerDigest: options.digest });
+
+  try {
+    const contents = await extractLayer(source, options, maxUncompressedBytes, log);
+    // The tar reader stops at the end-of-archive blocks; the digest covers every byte after them too.
+    await source.drain();
+    const mismatch = digestMismatch(options.digest, source.digest());
+    if (mismatch !== null) throw mismatch;
+
+    log.debug({ files: contents.files.size, symlinks: contents.symlinks.size, problems: contents.problems.length, uncompressedBytes: contents.uncompressedBytes }, "layer read");
+    return contents;
+  } catch (error) {
+    if (source.failure !== undefined) throw source.failure;
+    if (error instanceof AppError && error.code !== "INVALID_INPUT") throw error;
+
+    // A corrupt stream is most often a damaged download: when the bytes do not
+    // match the digest, that is the cause to report.
+    try {
+      await source.drain();
+    } catch {
+      throw source.failure ?? error;
+    }
+    const mismatch = digestMismatch(options.digest, source.digest());
+    if (mismatch !== null) throw new AppError(mismatch.code, mismatch.message, { cause: error, details: mismatch.details });
+    throw error;
+  } finally {
+    await source.release();
+  }
+}
+
+/**
+ * Normalises a tar entry name to an absolute path: strips `./`, collapses
+ * `//`, resolves `.` and `..`. Returns null when the path climbs above the
+ * root, because such an entry would write outside the image.
+ */
+export function normalizeLayerPath(name: string): string | null {
+  const segments: string[] = [];
+  for (const segment of name.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (segments.length === 0) return null;
+      segments.pop();
+      continue;
+    }
+    segments.push(segment);
+  }
+  return `/${segments.join("/")}`;
+}
+
+async function extractLayer(
+  source: HashedSource,
+  options: ReadLayerOptions,
+  maxUncompressedBytes: number,
+  log: typeof logger,
+): Promise<LayerContents> {
+  const { compression, chunks } = await detectCompression(source.chunks());
+  const declared = options.mediaType.includes("zstd") ? "zstd" : options.mediaType.includes("gzip") ? "gzip" : "none";
+  if (declared !== compression) {
+    log.debug({ mediaType: options.mediaType, compression }, "layer compression differs from its media type; using the bytes");
+  }
+
+  const budget = new UncompressedBudget(options.digest, maxUncompressedBytes);
+  const tarBytes = decompress(compression, chunks, budget, options.digest);
+  const contents: LayerContents = {
+    digest: options.digest,
+    files: new Map(),
+    symlinks: new Map(),
+    whiteouts: [],
+    opaqueDirectories: [],
+    problems: [],
+    uncompressedBytes: 0,
+  };
+
+  const extract = tar.extract();
+  const feeding = feedExtract(tarBytes, extract).then(
+    () => null,
+    (error: unknown) => error,
+  );
+
+  let entryError: unknown = null;
+  try {
+    for await (const entry of extract) {
+      await readEntry(entry, options, contents);
+    }
+  } catch (error) {
+    entryError = error;
+    extract.destroy();
+  }
+
+  const feedError = await feeding;
+  if (feedError !== null) throw feedError;
+  if (entryError !== null) {
+    throw corruptLayer(options.digest, `its tar stream is invalid (${describeError(entryError)})`, entryError);
+  }
+
+  contents.uncompressedBytes = budget.used;
+  return contents;
+}
+
+async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: LayerContents): Promise<void> {
+  const { header } = entry;
+  const path = normalizeLayerPath(header.name);
+  if (path === null) {
+    contents.problems.push({ path: header.name, message: "Entry path climbs above the image root; the entry was ignored." });
+    await drain(entry);
+    return;
+  }
+
+  const slash = path.lastIndexOf("/");
+  const directory = slash === 0 ? "/" : path.slice(0, slash);
+  const baseName = path.slice(slash + 1);
+
+  if (baseName.startsWith(WHITEOUT_PREFIX)) {
+    // OCI image spec, "Whiteouts": other `.wh..wh.` names are AUFS internals and carry no meaning.
+    if (baseName === OPAQUE_WHITEOUT) {
+      contents.opaqueDirectories.push(directory);
+    } else if (!baseName.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+      contents.whiteouts.push(joinPath(directory, baseName.slice(WHITEOUT_PREFIX.length)));
+    }
+    await drain(entry);
+    return;
+  }
+
+  // A later entry for the same path replaces an earlier one.
+  contents.files.delete(path);
+  contents.symlinks.delete(path);
+
+  switch (header.type) {
+    case "file":
+    case "contiguous-file":
+      await readFileEntry(entry, path, options, contents);
+      return;
+    case "symlink":
+      contents.symlinks.set(path, header.linkname ?? "");
+      break;
+    case "link":
+      readHardLink(header.linkname ?? "", path, options, contents);
+      break;
+    default:
+      // Directories, devices and FIFOs hold no content a cataloger reads.
+      break;
+  }
+  await drain(entry);
+}
+
+async function readFileEntry(entry: TarEntry, path: string, options: ReadLayerOptions, contents: LayerContents): Promise<void> {
+  if (!options.wants(path)) {
+    await drain(entry);
+    return;
+  }
+
+  const size = entry.header.size ?? 0;
+  const maxBytes = options.maxFileBytes(path);
+  if (size > maxBytes) {
+    contents.problems.push({ path, message: `File is ${size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
+    await drain(entry);
+    return;
+  }
+
+  const content = new Uint8Array(size);
+  let offset = 0;
+  for await (const chunk of entry) {
+    const bytes = chunk as Uint8Array;
+    content.set(bytes.subarray(0, size - offset), offset);
+    offset += bytes.byteLength;
+  }
+  contents.files.set(path, content);
+}
+
+/** Hard links name an earlier entry of the same layer (POSIX tar, typeflag '1'). */
+function readHardLink(linkName: string, path: string, options: ReadLayerOptions, contents: LayerContents): void {
+  const target = normalizeLayerPath(linkName);
+  if (target === null) {
+    contents.problems.push({ path, message: `Hard link target ${linkName} climbs above the image root; the link was ignored.` });
+    return;
+  }
+
+  const symlinkTarget = contents.symlinks.get(target);
+  if (symlinkTarget !== undefined) {
+    contents.symlinks.set(path, symlinkTarget);
+    return;
+  }
+  if (!options.wants(path)) return;
+
+  const content = contents.files.get(target);
+  if (content === undefined) {
+    contents.problems.push({
+      path,
+      message: `Hard link to ${target}, whose content was not buffered (the target is not a requested file, is over its size cap, or is missing from this layer); the file was not read.`,
+    });
+    return;
+  }
+  contents.files.set(path, content);
+}
+
+function joinPath(directory: string, name: string): string {
+  return directory === "/" ? `/${name}` : `${directory}/${name}`;
+}
+
+async function drain(entry: TarEntry): Promise<void> {
+  for await (const chunk of entry) {
+    void chunk;
+  }
+}
+
+/** Writes the tar bytes into the extractor, waiting whenever it applies backpressure. */
+async function feedExtract(chunks: AsyncIterable<Uint8Array>, extract: tar.Extract): Promise<void> {
+  try {
+    for await (const chunk of chunks) {
+      if (extract.destroyed) return;
+      if (!extract.write(chunk)) await waitForDrain(extract);
+    }
+    extract.end(null);
+  } catch (error) {
+    extract.destroy(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}
+
+function waitForDrain(extract: tar.Extract): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      extract.off("drain", done);
+      extract.off("close", done);
+      resolve();
+    };
+    extract.on("drain", done);
+    extract.on("close", done);
+  });
+}
+
+async function detectCompression(chunks: AsyncIterable<Uint8Array>): Promise<{ compression: Compression; chunks: AsyncIterable<Uint8Array> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < 4) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
+    head.push(next.value);
+    headBytes += next.value.byteLength;
+  }
+
+  const magic = concatenate(head).subarray(0, 4);
+  let compression: Compression = "none";
+  if (magic[0] === 0x1f && magic[1] === 0x8b) compression = "gzip";
+  if (magic[0] === 0x28 && magic[1] === 0xb5 && magic[2] === 0x2f && magic[3] === 0xfd) compression = "zstd";
+
+  async function* replay(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    if (ended) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { compression, chunks: replay() };
+}
+
+function decompress(compression: Compression, chunks: AsyncIterable<Uint8Array>, budget: UncompressedBudget, digest: string): AsyncIterable<Uint8Array> {
+  switch (compression) {
+    case "gzip":
+      return gunzip(chunks, budget, digest);
+    case "zstd":
+      return unzstd(chunks, budget, digest);
+    case "none":
+      return countOnly(chunks, budget);
+  }
+}
+
+async function* countOnly(chunks: AsyncIterable<Uint8Array>, budget: UncompressedBudget): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    budget.add(chunk.byteLength);
+    yield chunk;
+  }
+}
+
+async function* gunzip(chunks: AsyncIterable<Uint8Array>, budget: UncompressedBudget, digest: string): AsyncGenerator<Uint8Array> {
+  const output = pipeline(Readable.from(chunks), createGunzip(), () => {
+    // errors reach the loop below through the returned stream
+  });
+  try {
+    for await (const chunk of output) {
+      const bytes = chunk as Buffer;
+      budget.add(bytes.byteLength);
+      yield bytes;
+    }
+  } catch (error) {
+    if (error instanceof AppError || isSourceError(error)) throw error;
+    throw corruptLayer(digest, `its gzip stream is invalid or truncated (${describeError(error)})`, error);
+  }
+}
+
+// NOTE: a zstd RLE block turns 4 compressed bytes into up to 128 KiB, so one
+// push of ZSTD_PUSH_BYTES can yield up to 512 MiB before the cap stops it.
+async function* unzstd(chunks: AsyncIterable<Uint8Array>, budget: UncompressedBudget, digest: string): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array[] = [];
+  const decoder = new ZstdDecompress((block) => {
+    budget.add(block.byteLength);
+    if (block.byteLength > 0) pending.push(block);
+  });
+
+  const push = (bytes: Uint8Array, final: boolean) => {
+    try {
+      decoder.push(bytes, final);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw corruptLayer(digest, `its zstd stream is invalid or truncated (${describeError(error)})`, error);
+    }
+  };
+
+  for await (const chunk of chunks) {
+    for (let offset = 0; offset < chunk.byteLength; offset += ZSTD_PUSH_BYTES) {
+      push(chunk.subarray(offset, offset + ZSTD_PUSH_BYTES), false);
+      const ready = pending;
+      pending = [];
+      yield* ready;
+    }
+  }
+  push(new Uint8Array(0), true);
+  yield* pending;
+}
+
+/** Counts uncompressed bytes and raises TOO_LARGE past the cap, so a compression bomb stops early. */
+class UncompressedBudget {
+  used = 0;
+
+  constructor(
+    private readonly digest: string,
+    private readonly max: number,
+  ) {}
+
+  add(bytes: number): void {
+    this.used += bytes;
+    if (this.used > this.max) {
+      throw new AppError(
+        "TOO_LARGE",
+        `Layer ${this.digest} is larger than ${this.max} bytes uncompressed, the configured cap; reading stopped. Raise the cap if the layer is legitimate, or rebuild the image with smaller layers.`,
+        { details: { layerDigest: this.digest, maxUncompressedBytes: this.max } },
+      );
+    }
+  }
+}
+
+/**
+ * The compressed source: hashes every byte read, remembers its own failure so
+ * it is re-raised as is, and can be drained after the tar reader stops.
+ */
+class HashedSource {
+  failure: unknown = undefined;
+  private readonly hash: Hash;
+  private readonly algorithm: string;
+  private finished = false;
+  private readonly readNext: () => Promise<IteratorResult<Uint8Array>>;
+  private readonly cancel: () => Promise<unknown>;
+
+  constructor(stream: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, algorithm: string) {
+    this.algorithm = algorithm;
+    this.hash = createHash(algorithm);
+    if (stream instanceof ReadableStream) {
+      const reader = stream.getReader();
+      this.readNext = async () => {
+        const result = await reader.read();
+        return result.done ? { done: true, value: undefined } : { done: false, value: result.value };
+      };
+      this.cancel = () => reader.cancel();
+    } else {
+      const iterator = stream[Symbol.asyncIterator]();
+      this.readNext = () => iterator.next();
+      this.cancel = async () => iterator.return?.();
+    }
+  }
+
+  /** Yields the source's chunks; returning early leaves the source open for drain(). */
+  async *chunks(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const chunk = await this.read();
+      if (chunk === null) return;
+      yield chunk;
+    }
+  }
+
+  async drain(): Promise<void> {
+    while ((await this.read()) !== null) {
+      // hashing happens in read()
+    }
+  }
+
+  /** Returns `<algorithm>:<hex>` of every byte read; call once, after drain(). */
+  digest(): string {
+    return `${this.algorithm}:${this.hash.digest("hex")}`;
+  }
+
+  async release(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    try {
+      await this.cancel();
+    } catch {
+      // the source is being abandoned; its cancellation error changes nothing
+    }
+  }
+
+  private async read(): Promise<Uint8Array | null> {
+    if (this.finished) return null;
+    let result: IteratorResult<Uint8Array>;
+    try {
+      result = await this.readNext();
+    } catch (error) {
+      this.failure = error;
+      this.finished = true;
+      if (typeof error === "object" && error !== null) sourceErrors.add(error);
+      throw error;
+    }
+    if (result.done === true) {
+      this.finished = true;
+      return null;
+    }
+    this.hash.update(result.value);
+    return result.value;
+  }
+}
+
+/** Errors raised by source streams, so the decompressors pass them on unwrapped. */
+const sourceErrors = new WeakSet<object>();
+
+function isSourceError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && sourceErrors.has(error);
+}
+
+function parseLayerDigest(digest: string): { algorithm: "sha256" | "sha512" } {
+  const match = /^(sha256|sha512):([a-f0-9]+)$/.exec(digest);
+  const hexLength = match?.[1] === "sha256" ? 64 : 128;
+  if (match === null || match[2]?.length !== hexLength) {
+    throw new AppError("INVALID_INPUT", `Layer digest ${JSON.stringify(digest)} is invalid: expected sha256:<64 hex digits> or sha512:<128 hex digits>. Check the manifest that lists the layer.`, {
+      details: { layerDigest: digest },
+    });
+  }
+  return { algorithm: match[1] as "sha256" | "sha512" };
+}
+
+function digestMismatch(expected: string, actual: string): AppError | null {
+  if (expected === actual) return null;
+  return new AppError(
+    "DIGEST_MISMATCH",
+    `Layer ${expected} does not match its digest: the bytes received hash to ${actual}. The blob was corrupted or altered in transit or in storage; check the registry's storage and any proxy in between, then analyse the image again.`,
+    { details: { layerDigest: expected, actual } },
+  );
+}
+
+function corruptLayer(digest: string, reason: string, cause: unknown): AppError {
+  return new AppError("INVALID_INPUT", `Layer ${digest} could not be read: ${reason}. The blob is incomplete or is not a tar layer; pull the image again, and check the registry's storage if it persists.`, {
+    cause,
+    details: { layerDigest: digest },
+  });
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function concatenate(parts: Uint8Array[]): Uint8Array {
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const result = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    result.set(part, offset);
+    offset += part.byteLength;
+  }
+  return result;
+}
