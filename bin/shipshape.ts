@@ -1,11 +1,12 @@
 #!/usr/bin/env -S npx tsx
 import { Command, InvalidArgumentError } from "commander";
+import { runAdminCreate } from "@/bin/commands/admin";
 import { runDemo } from "@/bin/commands/demo";
 import { runMigrate, runMigrateCreate } from "@/bin/commands/migrate";
 import { runStart } from "@/bin/commands/start";
 import { runSync } from "@/bin/commands/sync";
 import { runWorker } from "@/bin/commands/worker";
-import { publicMessage } from "@/lib/errors";
+import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 const program = new Command("shipshape")
@@ -19,6 +20,13 @@ migrate
   .description("Write a new migration from the changes to prisma/schema.prisma (for developers).")
   .argument("<name>", "migration name: lowercase letters, digits and underscores")
   .action(runMigrateCreate);
+
+const admin = program.command("admin").description("Manage site administrators.");
+admin
+  .command("create")
+  .description("Create a site administrator, or make an existing account one. Pipe the password in on standard input, or one is generated and printed once.")
+  .requiredOption("--email <email>", "the administrator's e-mail address")
+  .action(runAdminCreate);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);
 
@@ -47,7 +55,12 @@ function parsePort(value: string): number {
 }
 
 program.parseAsync().catch((error: unknown) => {
-  logger.error({ err: error }, "command failed");
-  process.stderr.write(`shipshape: ${publicMessage(error)}\n`);
+  // An AppError's message is written for the operator already; anything else is logged in full first.
+  if (error instanceof AppError) {
+    process.stderr.write(`shipshape: ${error.message}\n`);
+  } else {
+    logger.error({ err: error }, "command failed");
+    process.stderr.write(`shipshape: ${publicMessage(error)} (${error instanceof Error ? error.message : String(error)})\n`);
+  }
   process.exit(1);
 });

@@ -34,3 +34,22 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ REGISTRY_PASSWORD: "", REGISTRY_USERNAME: "robot" })).toThrow(/set together/);
   });
 });
+
+describe("parseEnv redaction", () => {
+  test("hides the password of an invalid database URL", () => {
+    let message = "";
+    try {
+      parseEnv({ DATABASE_URL: "postgresql://admin:TopS3cret@db:notaport/shipshape" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("DATABASE_URL");
+    expect(message).toContain("admin:[redacted]@");
+    expect(message).not.toContain("TopS3cret");
+  });
+
+  test.each([["mysql://user@db/shipshape"], ["DEMO"], ["demo/web"]])("rejects %s where it does not fit", (value) => {
+    const source = value.includes("://") ? { DATABASE_URL: value } : { REGISTRY_URL: "https://registry.example.com", REGISTRY_ORG: value };
+    expect(() => parseEnv(source)).toThrow(value.includes("://") ? /postgresql/ : /REGISTRY_ORG/);
+  });
+});

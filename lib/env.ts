@@ -13,7 +13,11 @@ const booleanFlagDefaultTrue = z
 
 const schema = z.object({
   /** Postgres connection string. Unset: `shipshape start` and `npm run demo` start an embedded server. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgresql:// connection string")
+    .optional(),
   /** HTTP port of the web server. */
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Folder for the embedded database and generated samples. */
@@ -24,7 +28,10 @@ const schema = z.object({
   REGISTRY_ORG: z
     .string()
     .optional()
-    .transform((value) => (value ?? "").split(",").map((org) => org.trim()).filter(Boolean)),
+    .transform((value) => (value ?? "").split(",").map((org) => org.trim()).filter(Boolean))
+    .refine((orgs) => orgs.every((org) => /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/.test(org)), {
+      message: "each organization must be one lowercase path component, as in `acme` for acme/api",
+    }),
   REGISTRY_USERNAME: z.string().optional(),
   REGISTRY_PASSWORD: z.string().optional(),
   /** Allow plain http to the registry. */
@@ -33,6 +40,16 @@ const schema = z.object({
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Run a job worker inside the web server process. */
   WEB_WORKER: booleanFlagDefaultTrue,
+  /** Secret that signs and encrypts session cookies, at least 32 characters. Unset: generated once and kept in DATA_DIR. */
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** The public URL of the dashboard, e.g. https://shipshape.example.com; https makes session cookies secure-only. */
+  NEXTAUTH_URL: z.string().url().optional(),
+  /** OpenID Connect issuer URL (Keycloak realm, Dex, Okta, …); set with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to enable. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The provider's name on the sign-in button. */
+  OIDC_NAME: z.string().min(1).default("Single sign-on"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
@@ -59,11 +76,18 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (Boolean(env.REGISTRY_USERNAME) !== Boolean(env.REGISTRY_PASSWORD)) {
     throw new AppError("CONFIGURATION", "REGISTRY_USERNAME and REGISTRY_PASSWORD must be set together. Set both, or neither for anonymous access.");
   }
+  const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    throw new AppError("CONFIGURATION", "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together to enable OpenID Connect sign-in. Set all three, or none.");
+  }
   return env;
 }
 
+/** Hides secrets in a value shown in an error: whole secret variables, and the password part of a URL-like value. */
 function redactValue(name: string, value: string | undefined): string | undefined {
-  return /PASSWORD|SECRET|TOKEN/.test(name) ? "[redacted]" : value;
+  if (value === undefined) return undefined;
+  if (/PASSWORD|SECRET|TOKEN/.test(name)) return "[redacted]";
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, "$1:[redacted]@");
 }
 
 /** Clears the cached environment; for tests that change `process.env`. */

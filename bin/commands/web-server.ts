@@ -1,8 +1,18 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
+
+/** Rejects a port that another process listens on, before anything is printed about it. */
+export async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new AppError("CONFLICT", `Port ${port} on 127.0.0.1 is already in use. Stop what listens there, or choose another port with PORT=NUMBER (or --port for the demo).`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
 
 /**
  * Starts the Next.js server as a child process with DATABASE_URL and the rest
@@ -20,4 +30,37 @@ export function spawnWebServer(options: { port: number; dev: boolean }): ChildPr
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(options.port) },
   });
+}
+
+/**
+ * Runs `next build` when there is no production build or a source file is
+ * newer than it, so the demo starts from current code without rebuilding on
+ * every start.
+ */
+export async function buildIfStale(): Promise<void> {
+  const root = path.resolve(path.dirname(createRequire(import.meta.url).resolve("next/dist/bin/next")), "../../../..");
+  const buildId = path.join(root, ".next", "BUILD_ID");
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const sources = ["app", "components", "lib", "scoring", "prisma", "next.config.js", "package.json", "proxy.ts", "instrumentation.ts"];
+  if (builtAt > 0 && !sources.some((source) => newestModification(path.join(root, source)) > builtAt)) return;
+
+  process.stdout.write("Building the web app (only when the sources changed since the last build) …\n");
+  const result = spawnSync(process.execPath, [createRequire(import.meta.url).resolve("next/dist/bin/next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (result.status !== 0) throw new AppError("INTERNAL", "Building the web app failed; the output above says why. Run `npm run build` to see it again.");
+}
+
+function newestModification(target: string): number {
+  if (!existsSync(target)) return 0;
+  const stats = statSync(target);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    newest = Math.max(newest, newestModification(path.join(target, entry.name)));
+  }
+  return newest;
 }

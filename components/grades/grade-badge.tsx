@@ -14,7 +14,7 @@ export function GradeBadge({ grade, size = "md" }: { grade: string | null; size?
   const dimensions = size === "lg" ? "h-14 w-14 text-3xl" : "h-7 w-7 text-sm";
   return (
     <span
-      className={`inline-flex items-center justify-center rounded-md font-bold ${dimensions} ${colorClasses[color]}`}
+      className={`inline-flex shrink-0 items-center justify-center rounded-md font-bold ${dimensions} ${colorClasses[color]}`}
       aria-label={grade ? `Grade ${grade}` : "Not graded"}
       title={grade ? `Grade ${grade}` : "Not graded"}
       data-grade={grade ?? "none"}

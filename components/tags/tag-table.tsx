@@ -16,7 +16,8 @@ export interface TagRow {
 export function TagTable({ repositoryName, tags }: { repositoryName: string; tags: TagRow[] }) {
   if (tags.length === 0) return <p className="text-slate-600">This repository has no tags.</p>;
   return (
-    <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
+    <div className="overflow-x-auto">
+    <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
       <caption className="sr-only">Tags of {repositoryName}</caption>
       <thead className="bg-slate-100 text-left text-slate-600">
         <tr>
@@ -33,11 +34,11 @@ export function TagTable({ repositoryName, tags }: { repositoryName: string; tag
             <td className="px-3 py-2">
               <span className="flex items-center gap-2">
                 <GradeBadge grade={tag.grade} />
-                <span className="text-slate-500">{formatPercent(tag.percent)}</span>
+                <span className="whitespace-nowrap text-slate-500">{formatPercent(tag.percent)}</span>
               </span>
             </td>
             <td className="px-3 py-2">
-              <Link className="font-medium text-blue-700 hover:underline" href={`${repositoryPath(repositoryName)}/tags/${encodeURIComponent(tag.name)}`}>
+              <Link className="font-medium break-all text-blue-700 hover:underline" href={`${repositoryPath(repositoryName)}/tags/${encodeURIComponent(tag.name)}`}>
                 {tag.name}
               </Link>
               {tag.syncError && <span className="ml-2 rounded bg-red-100 px-1.5 text-xs text-red-800">sync error</span>}
@@ -49,5 +50,6 @@ export function TagTable({ repositoryName, tags }: { repositoryName: string; tag
         ))}
       </tbody>
     </table>
+    </div>
   );
 }

