@@ -1,10 +1,12 @@
+import { requireViewer } from "@/lib/auth/get-viewer";
 import Link from "next/link";
 import { listOrganizations } from "@/lib/data/list-organizations";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const organizations = await listOrganizations();
+  const viewer = await requireViewer();
+  const organizations = await listOrganizations(viewer);
   return (
     <div>
       <h1 className="mb-4 text-2xl font-semibold">Organizations</h1>

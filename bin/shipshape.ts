@@ -26,6 +26,7 @@ admin
   .command("create")
   .description("Create a site administrator, or make an existing account one. Pipe the password in on standard input, or one is generated and printed once.")
   .requiredOption("--email <email>", "the administrator's e-mail address")
+  .option("--owner-of <organizations>", "comma-separated organizations to make this account an owner of, e.g. acme,platform")
   .action(runAdminCreate);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);

@@ -1,6 +1,12 @@
 import { expect, test } from "@playwright/test";
+import { users } from "@/e2e/matrix-users";
+import { signIn } from "@/e2e/sign-in";
 
 // The e2e server syncs the sample images from a real registry before the tests start.
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, users.owner);
+});
 
 test("repository list shows grade badges", async ({ page }) => {
   await page.goto("/orgs/demo/repositories");

@@ -1,6 +1,7 @@
 // The e2e web server: a real CNCF registry with the sample images pushed, an
 // embedded Postgres in a temporary folder, one sync, then the built app with its
 // in-process worker. Everything stops on SIGTERM or SIGINT.
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,6 +21,8 @@ const database = await startEmbeddedPostgres(dataDir);
 await applyMigrations(database.url);
 
 Object.assign(process.env, {
+  NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+  NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   DATABASE_URL: database.url,
   REGISTRY_URL: registry.url,
   REGISTRY_ORG: "demo",
@@ -28,6 +31,8 @@ Object.assign(process.env, {
 });
 const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");
 await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
+const { seedAccessFixtures } = await import("@/e2e/access-fixtures");
+await seedAccessFixtures();
 
 const server = spawnWebServer({ port, dev: false });
 

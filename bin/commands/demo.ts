@@ -1,8 +1,11 @@
 import path from "node:path";
+import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
 import { syncConfiguredOrganizations } from "@/bin/commands/sync";
-import { spawnWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, buildIfStale, spawnWebServer } from "@/bin/commands/web-server";
+import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
+import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { buildSampleImages } from "@/lib/samples/sample-images";
 import { writeOciLayout } from "@/lib/samples/oci-layout";
@@ -16,6 +19,9 @@ export const demoOrganization = "demo";
  */
 export async function runDemo(options: { port?: number; dev?: boolean }): Promise<void> {
   const env = getEnv();
+  const port = options.port ?? env.PORT;
+  await assertPortFree(port);
+  await buildIfStale();
   if (!env.REGISTRY_URL) {
     const layout = path.resolve(env.DATA_DIR, "samples", "layout");
     await writeOciLayout(layout, await buildSampleImages());
@@ -27,12 +33,15 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
   }
 
   const database = await openDatabase();
+  await prepareAuthEnvironment(port);
   await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
-
-  const port = options.port ?? env.PORT;
-  const server = spawnWebServer({ port, dev: options.dev ?? false });
   const organization = env.REGISTRY_ORG[0] ?? demoOrganization;
-  process.stdout.write(`\nShipshape demo: http://127.0.0.1:${port}/orgs/${organization}/repositories\n\n`);
+  const accounts = await ensureDemoAccounts(getPrisma(), organization);
+
+  const server = spawnWebServer({ port, dev: options.dev ?? false });
+  process.stdout.write(`\nShipshape demo: http://127.0.0.1:${port}/orgs/${organization}/repositories\n`);
+  process.stdout.write(`  owner of ${organization} (sees everything):   ${accounts.owner.email} / ${accounts.owner.password}\n`);
+  process.stdout.write(`  member (reads ${organization}/web only):        ${accounts.member.email} / ${accounts.member.password}\n\n`);
   server.on("exit", (code) => {
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });

@@ -1,11 +1,14 @@
+import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
-import { spawnWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, spawnWebServer } from "@/bin/commands/web-server";
 import { getEnv } from "@/lib/env";
 
 export async function runStart(options: { dev?: boolean }): Promise<void> {
   const env = getEnv();
+  await assertPortFree(env.PORT);
   const database = await openDatabase();
+  await prepareAuthEnvironment(env.PORT);
   const server = spawnWebServer({ port: env.PORT, dev: options.dev ?? false });
   process.stdout.write(`Shipshape is starting on http://127.0.0.1:${env.PORT}\n`);
   server.on("exit", (code) => {

@@ -1,13 +1,16 @@
+import type { Viewer } from "@/lib/auth/get-viewer";
+import { readableRepositoryWhere } from "@/lib/auth/permissions";
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
 /**
- * Finds a live repository by organization and short name (`api` in `acme/api`).
- * Throws NOT_FOUND when it does not exist or was deleted.
+ * Finds a live repository the viewer can read, by organization and short name
+ * (`api` in `acme/api`). Throws NOT_FOUND when it does not exist, was deleted,
+ * or the viewer may not read it, with the same message in each case.
  */
-export async function findRepository(organizationName: string, repositoryName: string) {
+export async function findRepository(viewer: Viewer, organizationName: string, repositoryName: string) {
   const repository = await getPrisma().repository.findFirst({
-    where: { name: `${organizationName}/${repositoryName}`, deletedAt: null, organization: { name: organizationName } },
+    where: { name: `${organizationName}/${repositoryName}`, deletedAt: null, organization: { name: organizationName }, AND: [readableRepositoryWhere(viewer)] },
   });
   if (!repository) throw new AppError("NOT_FOUND", `Repository ${organizationName}/${repositoryName} was not found.`);
   return repository;

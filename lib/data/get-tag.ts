@@ -1,3 +1,4 @@
+import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { findRepository } from "@/lib/data/find-repository";
@@ -8,8 +9,8 @@ import type { PolicyResult } from "@/scoring";
  * A tag with each platform image, its latest score report, attestations and
  * layers, and the sync error if its newest digest could not be read.
  */
-export async function getTag(organizationName: string, repositoryName: string, tagName: string) {
-  const repository = await findRepository(organizationName, repositoryName);
+export async function getTag(viewer: Viewer, organizationName: string, repositoryName: string, tagName: string) {
+  const repository = await findRepository(viewer, organizationName, repositoryName);
   const prisma = getPrisma();
   const tag = await prisma.tag.findFirst({
     where: { repositoryId: repository.id, name: tagName, deletedAt: null },

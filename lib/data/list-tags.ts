@@ -1,9 +1,10 @@
+import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { findRepository } from "@/lib/data/find-repository";
 
 /** The repository's tags, most recently pushed first, with grade, digest and platforms. */
-export async function listTags(organizationName: string, repositoryName: string, options: { limit?: number } = {}) {
-  const repository = await findRepository(organizationName, repositoryName);
+export async function listTags(viewer: Viewer, organizationName: string, repositoryName: string, options: { limit?: number } = {}) {
+  const repository = await findRepository(viewer, organizationName, repositoryName);
   const tags = await getPrisma().tag.findMany({
     where: { repositoryId: repository.id, deletedAt: null },
     orderBy: [{ lastPushedAt: "desc" }, { name: "asc" }],

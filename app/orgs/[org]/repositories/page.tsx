@@ -1,3 +1,4 @@
+import { requireViewer } from "@/lib/auth/get-viewer";
 import Link from "next/link";
 import type { Metadata } from "next";
 import { GradeBadge } from "@/components/grades/grade-badge";
@@ -5,6 +6,7 @@ import { formatDate, formatPercent, repositoryPath } from "@/components/format";
 import { SyncStatus } from "@/components/repositories/sync-status";
 import { listRepositories } from "@/lib/data/list-repositories";
 import { orNotFound } from "@/lib/data/or-not-found";
+import { organizationParam } from "@/lib/data/route-params";
 
 export const dynamic = "force-dynamic";
 
@@ -16,18 +18,27 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function RepositoriesPage({ params }: { params: Params }) {
-  const { org } = await params;
-  const { organization, repositories, lastSync } = await orNotFound(listRepositories(org));
+  const viewer = await requireViewer();
+  const org = organizationParam((await params).org);
+  const { organization, repositories, lastSync, isOwner } = await orNotFound(listRepositories(viewer, org));
 
   return (
     <div>
-      <h1 className="text-2xl font-semibold">{organization}</h1>
+      <div className="flex items-center gap-4">
+        <h1 className="text-2xl font-semibold">{organization}</h1>
+        {isOwner && (
+          <Link href={`/orgs/${organization}/settings/members`} className="text-sm text-blue-700 hover:underline">
+            Settings
+          </Link>
+        )}
+      </div>
       <SyncStatus run={lastSync} />
       <h2 className="mt-6 mb-3 text-lg font-semibold">Repositories</h2>
       {repositories.length === 0 ? (
         <p className="text-slate-600">No repositories found in {organization}.</p>
       ) : (
-        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
+        <div className="overflow-x-auto">
+        <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
           <caption className="sr-only">Repositories of {organization} with the grade of the most recently pushed tag</caption>
           <thead className="bg-slate-100 text-left text-slate-600">
             <tr>
@@ -43,7 +54,7 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
                 <td className="px-3 py-2">
                   <span className="flex items-center gap-2">
                     <GradeBadge grade={repository.grade} />
-                    <span className="text-slate-500">{formatPercent(repository.percent)}</span>
+                    <span className="whitespace-nowrap text-slate-500">{formatPercent(repository.percent)}</span>
                   </span>
                 </td>
                 <td className="px-3 py-2">
@@ -58,6 +69,7 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </div>
   );

@@ -1,3 +1,4 @@
+import { requireViewer } from "@/lib/auth/get-viewer";
 import Link from "next/link";
 import type { Metadata } from "next";
 import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
@@ -7,6 +8,7 @@ import { RepositoryTabs } from "@/components/repositories/repository-tabs";
 import { TagTable } from "@/components/tags/tag-table";
 import { getRepositoryOverview } from "@/lib/data/get-repository-overview";
 import { orNotFound } from "@/lib/data/or-not-found";
+import { repositoryParams, titleSegment } from "@/lib/data/route-params";
 
 export const dynamic = "force-dynamic";
 
@@ -14,13 +16,18 @@ type Params = Promise<{ org: string; repo: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { org, repo } = await params;
-  return { title: `${org}/${decodeURIComponent(repo)}` };
+  return { title: `${titleSegment(org)}/${titleSegment(repo)}` };
 }
 
 export default async function RepositoryGeneralPage({ params }: { params: Params }) {
-  const { org, repo } = await params;
-  const { repository, latest, recentTags } = await orNotFound(getRepositoryOverview(org, decodeURIComponent(repo)));
-  const worstPlatform = latest?.platforms.find((platform) => platform.report?.grade === latest.tag.grade) ?? latest?.platforms[0];
+  const viewer = await requireViewer();
+  const { org, repo } = repositoryParams(await params);
+  const { repository, latest, recentTags } = await orNotFound(getRepositoryOverview(viewer, org, repo));
+  // The tag's grade is its worst platform's, so the breakdown shown is the platform with the lowest score.
+  const worstPlatform = latest?.platforms.reduce<(typeof latest.platforms)[number] | undefined>(
+    (worst, platform) => (worst === undefined || (platform.report?.percent ?? Infinity) < (worst.report?.percent ?? Infinity) ? platform : worst),
+    undefined,
+  );
 
   return (
     <div>

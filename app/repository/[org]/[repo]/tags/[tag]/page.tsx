@@ -1,11 +1,13 @@
+import { requireViewer } from "@/lib/auth/get-viewer";
 import type { Metadata } from "next";
-import Link from "next/link";
-import { formatBytes, formatDate, repositoryPath, shortDigest } from "@/components/format";
+import { formatBytes, formatDate, shortDigest } from "@/components/format";
+import { RepositoryTabs } from "@/components/repositories/repository-tabs";
 import { GradeBadge } from "@/components/grades/grade-badge";
 import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
 import { ScoreArithmetic } from "@/components/grades/score-arithmetic";
 import { getTag } from "@/lib/data/get-tag";
 import { orNotFound } from "@/lib/data/or-not-found";
+import { repositoryParams, tagParam, titleSegment } from "@/lib/data/route-params";
 
 export const dynamic = "force-dynamic";
 
@@ -13,27 +15,25 @@ type Params = Promise<{ org: string; repo: string; tag: string }>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { org, repo, tag } = await params;
-  return { title: `${org}/${decodeURIComponent(repo)}:${decodeURIComponent(tag)}` };
+  return { title: `${titleSegment(org)}/${titleSegment(repo)}:${titleSegment(tag)}` };
 }
 
 export default async function TagPage({ params }: { params: Params }) {
-  const { org, repo, tag: tagParam } = await params;
-  const { repository, tag, platforms } = await orNotFound(getTag(org, decodeURIComponent(repo), decodeURIComponent(tagParam)));
+  const viewer = await requireViewer();
+  const segments = await params;
+  const { org, repo } = repositoryParams(segments);
+  const { repository, tag, platforms } = await orNotFound(getTag(viewer, org, repo, tagParam(segments.tag)));
 
   return (
     <div>
-      <p className="text-sm text-slate-500">
-        <Link href={`${repositoryPath(repository.name)}/tags`} className="hover:underline">
-          {repository.name}
-        </Link>
-      </p>
+      <RepositoryTabs repositoryName={repository.name} active="tags" />
       <div className="mb-6 flex items-center gap-4">
         <GradeBadge grade={tag.grade} size="lg" />
-        <div>
-          <h1 className="text-2xl font-semibold">
+        <div className="min-w-0">
+          <h1 className="text-2xl font-semibold break-all">
             {repository.name}:{tag.name}
           </h1>
-          <p className="font-mono text-sm text-slate-600" title={tag.digest}>
+          <p className="font-mono text-sm break-all text-slate-600" title={tag.digest}>
             {tag.digest}
           </p>
           <p className="text-sm text-slate-600">

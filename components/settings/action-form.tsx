@@ -1,0 +1,42 @@
+"use client";
+
+import { useActionState, type ReactNode } from "react";
+
+interface ActionState {
+  ok: boolean;
+  message: string;
+  link?: string;
+}
+
+/** A form posting to a server action, showing the action's message (and a set-password link) after it. */
+export function ActionForm({
+  action,
+  children,
+  className,
+  label,
+}: {
+  action: (state: ActionState, form: FormData) => Promise<ActionState>;
+  children: ReactNode;
+  className?: string;
+  label: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, { ok: true, message: "" });
+  return (
+    <form action={formAction} className={className} aria-label={label} aria-busy={pending}>
+      {children}
+      {state.message && (
+        <p role="status" className={`mt-2 text-sm ${state.ok ? "text-green-800" : "text-red-800"}`}>
+          {state.message}
+          {state.link && (
+            <>
+              {" "}
+              <a href={state.link} className="break-all font-mono underline" data-testid="set-password-link">
+                {state.link}
+              </a>
+            </>
+          )}
+        </p>
+      )}
+    </form>
+  );
+}

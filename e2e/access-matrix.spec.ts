@@ -1,0 +1,144 @@
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
+import { users, type MatrixUser } from "@/e2e/matrix-users";
+import { signIn } from "@/e2e/sign-in";
+
+/**
+ * Every page and API route of the app, each with the URLs to try and what each
+ * user gets: "ok" (200), "404", or "signin" (sent to the sign-in page).
+ * The route test below fails when the app gains a route missing here.
+ */
+type Outcome = "ok" | "404" | "signin" | "home";
+type Expectations = Record<MatrixUser, Outcome>;
+
+const anyoneSignedIn: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "signin" };
+const readersOfWeb: Expectations = { owner: "ok", member: "ok", outsider: "404", admin: "404", anonymous: "signin" };
+const ownersOnly: Expectations = { owner: "ok", member: "404", outsider: "404", admin: "404", anonymous: "signin" };
+const publicPage: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "ok" };
+
+const matrix: Record<string, { url: string; expect: Expectations; landsOn?: string }[]> = {
+  "/": [{ url: "/", expect: anyoneSignedIn }],
+  "/signin": [{ url: "/signin", expect: { owner: "home", member: "home", outsider: "home", admin: "home", anonymous: "ok" } }],
+  "/set-password": [{ url: "/set-password?token=unknown", expect: publicPage }],
+  "/orgs/[org]/repositories": [
+    { url: "/orgs/demo/repositories", expect: readersOfWeb },
+    { url: "/orgs/other/repositories", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
+    { url: "/orgs/nonexistent/repositories", expect: { owner: "404", member: "404", outsider: "404", admin: "404", anonymous: "signin" } },
+  ],
+  "/repository/[org]/[repo]/general": [
+    { url: "/repository/demo/web/general", expect: readersOfWeb },
+    { url: "/repository/demo/worker/general", expect: ownersOnly },
+  ],
+  "/repository/[org]/[repo]/tags": [
+    { url: "/repository/demo/web/tags", expect: readersOfWeb },
+    { url: "/repository/demo/worker/tags", expect: ownersOnly },
+  ],
+  "/repository/[org]/[repo]/tags/[tag]": [
+    { url: "/repository/demo/web/tags/1.0", expect: readersOfWeb },
+    { url: "/repository/demo/worker/tags/2.0", expect: ownersOnly },
+  ],
+  "/orgs/[org]/settings": [{ url: "/orgs/demo/settings", expect: ownersOnly, landsOn: "/orgs/demo/settings/members" }],
+  "/orgs/[org]/settings/members": [{ url: "/orgs/demo/settings/members", expect: ownersOnly }],
+  "/orgs/[org]/settings/teams": [{ url: "/orgs/demo/settings/teams", expect: ownersOnly }],
+  "/orgs/[org]/settings/audit": [{ url: "/orgs/demo/settings/audit", expect: ownersOnly }],
+  "/api/health": [{ url: "/api/health", expect: publicPage }],
+  "/api/auth/[...nextauth]": [{ url: "/api/auth/providers", expect: publicPage }],
+};
+
+/** Lists the app's routes from the files Next.js serves: `page.tsx` and `route.ts` under app/. */
+function appRoutes(directory = path.resolve("app"), prefix = ""): string[] {
+  const routes: string[] = [];
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    if (entry.isDirectory()) {
+      const segment = entry.name.startsWith("(") ? "" : `/${entry.name}`;
+      routes.push(...appRoutes(path.join(directory, entry.name), `${prefix}${segment}`));
+    } else if (/^(page|route)\.tsx?$/.test(entry.name)) {
+      routes.push(prefix === "" ? "/" : prefix);
+    }
+  }
+  return routes;
+}
+
+test("every app route is in the access matrix", () => {
+  expect(appRoutes().sort()).toEqual(Object.keys(matrix).sort());
+});
+
+const contexts = new Map<MatrixUser, BrowserContext>();
+
+async function contextFor(browser: Browser, user: MatrixUser): Promise<BrowserContext> {
+  const existing = contexts.get(user);
+  if (existing) return existing;
+  const context = await browser.newContext();
+  if (user !== "anonymous") {
+    const page = await context.newPage();
+    await signIn(page, users[user]);
+    await page.close();
+  }
+  contexts.set(user, context);
+  return context;
+}
+
+test.afterAll(async () => {
+  for (const context of contexts.values()) await context.close();
+});
+
+for (const user of ["owner", "member", "outsider", "admin", "anonymous"] as const) {
+  test(`access matrix for ${user}`, async ({ browser, baseURL }) => {
+    const context = await contextFor(browser, user);
+    const page = await context.newPage();
+    for (const [route, cases] of Object.entries(matrix)) {
+      for (const entry of cases) {
+        const response = await page.goto(entry.url);
+        const finalPath = new URL(page.url()).pathname;
+        const outcome = entry.expect[user];
+        const where = `${user} → ${entry.url} (route ${route})`;
+        if (outcome === "ok") {
+          expect(response?.status(), where).toBe(200);
+          expect(finalPath, where).toBe(entry.landsOn ?? new URL(entry.url, "http://host").pathname);
+        } else if (outcome === "404") {
+          expect(response?.status(), where).toBe(404);
+          await expect(page.getByRole("heading", { name: "Page not found" }), where).toBeVisible();
+          expect(await page.locator("main").innerText(), where).not.toMatch(/demo\/(worker|web)|tags?\b/i);
+        } else if (outcome === "signin") {
+          expect(finalPath, where).toBe("/signin");
+        } else {
+          expect(finalPath, where).toBe("/");
+        }
+      }
+    }
+    await page.close();
+    expect(baseURL).toBeTruthy();
+  });
+}
+
+test("member sees only the repository their team can read", async ({ browser }) => {
+  const page = await (await contextFor(browser, "member")).newPage();
+  await page.goto("/orgs/demo/repositories");
+  await expect(page.locator("tr[data-repository]")).toHaveCount(1);
+  await expect(page.locator('tr[data-repository="demo/web"]')).toBeVisible();
+  await expect(page.getByRole("link", { name: "Settings" })).toHaveCount(0);
+  await page.close();
+});
+
+test("organization switcher lists only own organizations", async ({ browser }) => {
+  const page = await (await contextFor(browser, "outsider")).newPage();
+  await page.goto("/");
+  const switcher = page.getByRole("list", { name: "Organizations" });
+  await expect(switcher.getByRole("link")).toHaveText(["other"]);
+  await page.close();
+});
+
+test("API without a session answers 401", async ({ request }) => {
+  const response = await request.get("/api/not-a-route", { maxRedirects: 0 });
+  expect(response.status()).toBe(401);
+});
+
+test("forged session cookie is treated as signed out", async ({ browser, baseURL }) => {
+  const context = await browser.newContext();
+  await context.addCookies([{ name: "next-auth.session-token", value: "forged.value.here", url: baseURL ?? "http://127.0.0.1" }]);
+  const page = await context.newPage();
+  await page.goto("/orgs/demo/repositories");
+  expect(new URL(page.url()).pathname).toBe("/signin");
+  await context.close();
+});

@@ -1,0 +1,42 @@
+import type { PrismaClient } from "@/lib/db";
+import { upsertUser } from "@/lib/auth/accounts";
+import { demoAccounts } from "@/lib/auth/demo-credentials";
+
+export { demoAccounts };
+
+export const demoTeam = "web-readers";
+
+/**
+ * Creates the demo's owner and a member who reads only `ORG/web` through a
+ * team, so the demo shows what each role sees.
+ */
+export async function ensureDemoAccounts(prisma: PrismaClient, organizationName: string): Promise<typeof demoAccounts> {
+  const organization = await prisma.organization.upsert({ where: { name: organizationName }, update: {}, create: { name: organizationName } });
+  const owner = await upsertUser(prisma, { ...demoAccounts.owner, name: "Demo owner" });
+  const member = await upsertUser(prisma, { ...demoAccounts.member, name: "Demo member" });
+  await prisma.membership.upsert({
+    where: { organizationId_userId: { organizationId: organization.id, userId: owner.id } },
+    update: { role: "OWNER" },
+    create: { organizationId: organization.id, userId: owner.id, role: "OWNER" },
+  });
+  await prisma.membership.upsert({
+    where: { organizationId_userId: { organizationId: organization.id, userId: member.id } },
+    update: {},
+    create: { organizationId: organization.id, userId: member.id, role: "MEMBER" },
+  });
+  const team = await prisma.team.upsert({
+    where: { organizationId_name: { organizationId: organization.id, name: demoTeam } },
+    update: {},
+    create: { organizationId: organization.id, name: demoTeam },
+  });
+  await prisma.teamMember.upsert({ where: { teamId_userId: { teamId: team.id, userId: member.id } }, update: {}, create: { teamId: team.id, userId: member.id } });
+  const web = await prisma.repository.findUnique({ where: { organizationId_name: { organizationId: organization.id, name: `${organizationName}/web` } } });
+  if (web) {
+    await prisma.repositoryPermission.upsert({
+      where: { teamId_repositoryId: { teamId: team.id, repositoryId: web.id } },
+      update: {},
+      create: { teamId: team.id, repositoryId: web.id, permission: "READ" },
+    });
+  }
+  return demoAccounts;
+}

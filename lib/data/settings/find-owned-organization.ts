@@ -1,0 +1,14 @@
+import type { Viewer } from "@/lib/auth/get-viewer";
+import { ownedOrganizationWhere } from "@/lib/auth/permissions";
+import { getPrisma } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+
+/**
+ * Finds an organization the viewer owns. Anyone else gets NOT_FOUND, the same
+ * answer as for an organization that does not exist, so settings reveal nothing.
+ */
+export async function findOwnedOrganization(viewer: Viewer, organizationName: string) {
+  const organization = await getPrisma().organization.findFirst({ where: { name: organizationName, ...ownedOrganizationWhere(viewer) } });
+  if (!organization) throw new AppError("NOT_FOUND", `Organization ${organizationName} was not found.`);
+  return organization;
+}
