@@ -26,6 +26,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <OrganizationSwitcher organizations={organizations} />
             {viewer && (
               <span className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+                {viewer.isSiteAdmin && (
+                  <Link href="/admin" className="hover:text-slate-900 hover:underline">
+                    Administration
+                  </Link>
+                )}
                 <span data-testid="viewer-email">{viewer.email}</span>
                 <SignOutButton />
               </span>

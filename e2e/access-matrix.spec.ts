@@ -42,6 +42,7 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/orgs/[org]/settings/members": [{ url: "/orgs/demo/settings/members", expect: ownersOnly }],
   "/orgs/[org]/settings/teams": [{ url: "/orgs/demo/settings/teams", expect: ownersOnly }],
   "/orgs/[org]/settings/audit": [{ url: "/orgs/demo/settings/audit", expect: ownersOnly }],
+  "/admin": [{ url: "/admin", expect: { owner: "404", member: "404", outsider: "404", admin: "ok", anonymous: "signin" } }],
   "/api/health": [{ url: "/api/health", expect: publicPage }],
   "/api/auth/[...nextauth]": [{ url: "/api/auth/providers", expect: publicPage }],
 };

@@ -7,6 +7,7 @@ import { listOrganizations } from "@/lib/data/list-organizations";
 import { listRepositories } from "@/lib/data/list-repositories";
 import { addMember, removeMember } from "@/lib/data/settings/members";
 import { addTeamMember, removeTeamMember, setDefaultPermission, setTeamPermission } from "@/lib/data/settings/teams";
+import { addOrganizationOwner, listAllOrganizations } from "@/lib/data/admin/manage-organizations";
 import { getPrisma } from "@/lib/db";
 
 const prisma = getPrisma();
@@ -139,5 +140,29 @@ describe("settings changes across organizations", () => {
     expect(added.passwordToken?.token).toMatch(/^[\w-]{40,}$/);
     const events = await prisma.auditEvent.findMany({ where: { organizationId: acme.id } });
     expect(events.map((event) => [event.action, event.target, event.actorId])).toEqual([["member.added", "new.person@acme.test", owner.id]]);
+  });
+});
+
+describe("site administration", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  test("only site administrators list all organizations", async () => {
+    const { owner } = await seed();
+    await expect(listAllOrganizations(owner)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const admin = await upsertUser(prisma, { email: "admin@example.com", password: "site-admin-password-1", isSiteAdmin: true });
+    const organizations = await listAllOrganizations({ ...viewerOf(admin), isSiteAdmin: true });
+    expect(organizations.map((organization) => organization.name)).toEqual(["acme", "globex"]);
+    expect(organizations[0]?.owners).toEqual(["owner@acme.test"]);
+  });
+
+  test("site administrator adds an owner to a new organization", async () => {
+    await seed();
+    const admin = await upsertUser(prisma, { email: "admin@example.com", password: "site-admin-password-1", isSiteAdmin: true });
+    const added = await addOrganizationOwner({ ...viewerOf(admin), isSiteAdmin: true }, { organization: "initech", email: "boss@initech.test" });
+    expect(added.passwordToken).not.toBeNull();
+    const boss = await prisma.user.findUniqueOrThrow({ where: { email: "boss@initech.test" } });
+    expect((await listRepositories(viewerOf(boss), "initech")).repositories).toEqual([]);
   });
 });
