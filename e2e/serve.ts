@@ -20,7 +20,15 @@ const dataDir = await mkdtemp(path.join(tmpdir(), "shipshape-e2e-"));
 const database = await startEmbeddedPostgres(dataDir);
 await applyMigrations(database.url);
 
+const { findFreePort } = await import("@/lib/database/embedded-postgres");
+const { startOidcProvider, oidcClient } = await import("@/e2e/oidc-provider");
+const oidc = await startOidcProvider(await findFreePort(), `http://127.0.0.1:${port}`);
+
 Object.assign(process.env, {
+  OIDC_ISSUER: oidc.issuer,
+  OIDC_CLIENT_ID: oidcClient.id,
+  OIDC_CLIENT_SECRET: oidcClient.secret,
+  OIDC_NAME: "Test SSO",
   NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   DATABASE_URL: database.url,
@@ -43,6 +51,7 @@ async function stop() {
   server.kill("SIGTERM");
   await database.stop();
   await registry.stop();
+  await oidc.stop();
   await rm(dataDir, { recursive: true, force: true });
   process.exit(0);
 }

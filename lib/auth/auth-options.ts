@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { logger } from "@/lib/log";
+import { oidcProfile } from "@/lib/auth/oidc-profile";
 import { getDecoyHash, maxPasswordLength, verifyPassword } from "@/lib/auth/password";
 import { clearFailedSignIns, isThrottled, recordFailedSignIn, throttleKey } from "@/lib/auth/sign-in-throttle";
 
@@ -72,6 +73,7 @@ export function getAuthOptions(): NextAuthOptions {
   ];
 
   if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) {
+    const issuer = env.OIDC_ISSUER;
     providers.push({
       id: "oidc",
       name: env.OIDC_NAME,
@@ -82,7 +84,7 @@ export function getAuthOptions(): NextAuthOptions {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
-      profile: (profile: { sub: string; email?: string; name?: string }) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),
+      profile: (profile: { sub: string; email?: string; name?: string }, tokens: { access_token?: string }) => oidcProfile(issuer, profile, tokens.access_token),
     });
   }
 
