@@ -50,6 +50,14 @@ const schema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The provider's name on the sign-in button. */
   OIDC_NAME: z.string().min(1).default("Single sign-on"),
+  /** SMTP server for e-mail, e.g. smtps://user:password@mail.example.com:465 or smtp://mail.example.com:587 (STARTTLS when offered). */
+  SMTP_URL: z
+    .string()
+    .url()
+    .refine((value) => /^smtps?:\/\//.test(value), "must start with smtp:// or smtps://")
+    .optional(),
+  /** Sender address of Shipshape's e-mail. */
+  SMTP_FROM: z.string().min(3).default("Shipshape <shipshape@localhost>"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

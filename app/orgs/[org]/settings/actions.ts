@@ -7,6 +7,7 @@ import { addMember, changeMemberRole, removeMember } from "@/lib/data/settings/m
 import { addTeamMember, createTeam, deleteTeam, removeTeamMember, renameTeam, setDefaultPermission, setTeamPermission } from "@/lib/data/settings/teams";
 import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { sendPasswordLink } from "@/lib/notify/send-password-link";
 
 // Every action validates its form with zod, takes identity from the session
 // only, and leaves the access check to the data function it calls.
@@ -53,10 +54,12 @@ export async function addMemberAction(_state: ActionState, form: FormData): Prom
   return perform(form, z.object({ org: organizationName, email: z.string().trim().toLowerCase().email("Enter a valid e-mail address.").max(320), role }), async (input) => {
     const added = await addMember(viewer, input.org, input);
     if (!added.passwordToken) return `${added.email} was added to ${input.org}.`;
+    const link = `/set-password?token=${added.passwordToken.token}`;
+    const delivery = await sendPasswordLink({ email: added.email, organization: input.org, path: link, expiresAt: added.passwordToken.expiresAt });
     return {
       ok: true,
-      message: `${added.email} was added. Send them this one-time link to set a password; it expires ${added.passwordToken.expiresAt.toISOString()}. E-mail delivery needs SMTP, which is not configured.`,
-      link: `/set-password?token=${added.passwordToken.token}`,
+      message: `${added.email} was added. ${delivery} The one-time link to set a password expires ${added.passwordToken.expiresAt.toISOString()}:`,
+      link,
     };
   });
 }
