@@ -4,6 +4,7 @@ import { addOrganizationOwnerAction } from "@/app/admin/actions";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { listAllOrganizations } from "@/lib/data/admin/manage-organizations";
 import { orNotFound } from "@/lib/data/or-not-found";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Site administration" };
@@ -34,15 +35,7 @@ export default async function AdminPage() {
       <div className="overflow-x-auto">
         <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
           <caption className="sr-only">All organizations</caption>
-          <thead className="bg-slate-100 text-left text-slate-600">
-            <tr>
-              <th scope="col" className="px-3 py-2">Organization</th>
-              <th scope="col" className="px-3 py-2">Registry</th>
-              <th scope="col" className="px-3 py-2">Owners</th>
-              <th scope="col" className="px-3 py-2 text-right">Members</th>
-              <th scope="col" className="px-3 py-2 text-right">Repositories</th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: "Organization" }, { label: "Registry" }, { label: "Owners" }, { label: "Members", align: "right" }, { label: "Repositories", align: "right" }]} />
           <tbody>
             {organizations.map((organization) => (
               <tr key={organization.name} className="border-t border-slate-100" data-organization={organization.name}>

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { GradeBadge } from "@/components/grades/grade-badge";
 import { formatDate, formatPercent, repositoryPath, shortDigest } from "@/components/format";
+import { TableHead } from "@/components/table-head";
 
 export interface TagRow {
   name: string;
@@ -19,15 +20,7 @@ export function TagTable({ repositoryName, tags }: { repositoryName: string; tag
     <div className="overflow-x-auto">
     <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
       <caption className="sr-only">Tags of {repositoryName}</caption>
-      <thead className="bg-slate-100 text-left text-slate-600">
-        <tr>
-          <th scope="col" className="px-3 py-2">Grade</th>
-          <th scope="col" className="px-3 py-2">Tag</th>
-          <th scope="col" className="px-3 py-2">Digest</th>
-          <th scope="col" className="px-3 py-2">Platforms</th>
-          <th scope="col" className="px-3 py-2">Pushed</th>
-        </tr>
-      </thead>
+      <TableHead columns={[{ label: "Grade" }, { label: "Tag" }, { label: "Digest" }, { label: "Platforms" }, { label: "Pushed" }]} />
       <tbody>
         {tags.map((tag) => (
           <tr key={tag.name} className="border-t border-slate-100" data-tag={tag.name}>

@@ -7,6 +7,7 @@ import { SyncStatus } from "@/components/repositories/sync-status";
 import { listRepositories } from "@/lib/data/list-repositories";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { organizationParam } from "@/lib/data/route-params";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 
@@ -40,14 +41,7 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
         <div className="overflow-x-auto">
         <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
           <caption className="sr-only">Repositories of {organization} with the grade of the most recently pushed tag</caption>
-          <thead className="bg-slate-100 text-left text-slate-600">
-            <tr>
-              <th scope="col" className="px-3 py-2">Grade</th>
-              <th scope="col" className="px-3 py-2">Repository</th>
-              <th scope="col" className="px-3 py-2">Last pushed</th>
-              <th scope="col" className="px-3 py-2 text-right">Tags</th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: "Grade" }, { label: "Repository" }, { label: "Last pushed" }, { label: "Tags", align: "right" }]} />
           <tbody>
             {repositories.map((repository) => (
               <tr key={repository.name} className="border-t border-slate-100" data-repository={repository.name}>

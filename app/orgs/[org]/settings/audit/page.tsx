@@ -4,6 +4,7 @@ import { requireViewer } from "@/lib/auth/get-viewer";
 import { getOrganizationSettings } from "@/lib/data/settings/get-organization-settings";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { organizationParam } from "@/lib/data/route-params";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Audit log" };
@@ -16,15 +17,7 @@ export default async function AuditPage({ params }: { params: Promise<{ org: str
   return (
     <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
       <caption className="sr-only">Changes to {organization.name}, newest first</caption>
-      <thead className="bg-slate-100 text-left text-slate-600">
-        <tr>
-          <th scope="col" className="px-3 py-2">When</th>
-          <th scope="col" className="px-3 py-2">Who</th>
-          <th scope="col" className="px-3 py-2">What</th>
-          <th scope="col" className="px-3 py-2">Target</th>
-          <th scope="col" className="px-3 py-2">Details</th>
-        </tr>
-      </thead>
+      <TableHead columns={[{ label: "When" }, { label: "Who" }, { label: "What" }, { label: "Target" }, { label: "Details" }]} />
       <tbody>
         {auditEvents.map((event) => (
           <tr key={event.id} className="border-t border-slate-100" data-action={event.action}>

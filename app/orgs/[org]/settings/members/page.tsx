@@ -6,6 +6,7 @@ import { requireViewer } from "@/lib/auth/get-viewer";
 import { getOrganizationSettings } from "@/lib/data/settings/get-organization-settings";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { organizationParam } from "@/lib/data/route-params";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Members" };
@@ -41,14 +42,7 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
 
       <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
         <caption className="sr-only">Members of {organization.name}</caption>
-        <thead className="bg-slate-100 text-left text-slate-600">
-          <tr>
-            <th scope="col" className="px-3 py-2">Member</th>
-            <th scope="col" className="px-3 py-2">Role</th>
-            <th scope="col" className="px-3 py-2">Since</th>
-            <th scope="col" className="px-3 py-2"><span className="sr-only">Actions</span></th>
-          </tr>
-        </thead>
+        <TableHead columns={[{ label: "Member" }, { label: "Role" }, { label: "Since" }, { label: "Actions", hidden: true }]} />
         <tbody>
           {members.map((member) => (
             <tr key={member.userId} className="border-t border-slate-100" data-member={member.email}>
