@@ -26,7 +26,8 @@ admin
   .command("create")
   .description("Create a site administrator, or make an existing account one. Pipe the password in on standard input, or one is generated and printed once.")
   .requiredOption("--email <email>", "the administrator's e-mail address")
-  .option("--owner-of <organizations>", "comma-separated organizations to make this account an owner of, e.g. acme,platform")
+  .option("--owner-of <organizations>", "comma-separated organizations to make this account an owner of, e.g. acme,platform (created when missing)")
+  .option("--generate-password", "generate a password and print it once instead of reading standard input")
   .action(runAdminCreate);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);

@@ -1,7 +1,7 @@
 import { upsertUser } from "@/lib/auth/accounts";
 import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
 import { getPrisma } from "@/lib/db";
-import { users } from "@/e2e/matrix-users";
+import { leaver, users } from "@/e2e/matrix-users";
 
 /** Seeds the matrix users: demo owner and member, a member of another organization, and a site administrator. */
 export async function seedAccessFixtures(): Promise<void> {
@@ -15,4 +15,5 @@ export async function seedAccessFixtures(): Promise<void> {
     create: { organizationId: other.id, userId: outsider.id, role: "OWNER" },
   });
   await upsertUser(prisma, { ...users.admin, isSiteAdmin: true });
+  await upsertUser(prisma, leaver);
 }

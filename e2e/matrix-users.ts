@@ -9,3 +9,6 @@ export const users = {
 } as const;
 
 export type MatrixUser = keyof typeof users | "anonymous";
+
+/** An account used only by the sign-out test, because signing out ends all of an account's sessions. */
+export const leaver = { email: "leaver@example.com", password: "leaver-password-1" } as const;

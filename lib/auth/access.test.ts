@@ -166,3 +166,22 @@ describe("site administration", () => {
     expect((await listRepositories(viewerOf(boss), "initech")).repositories).toEqual([]);
   });
 });
+
+describe("adding existing accounts", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  test("another organization's pending account gets no link", async () => {
+    const { owner, rival } = await seed();
+    const invited = await addMember(owner, "acme", { email: "pending@example.com", role: "OWNER" });
+    expect(invited.passwordToken).not.toBeNull();
+    const tokensBefore = await prisma.passwordToken.count();
+
+    const hijack = await addMember(rival, "globex", { email: "pending@example.com", role: "MEMBER" });
+
+    expect(hijack.passwordToken).toBeNull();
+    expect(hijack.newAccount).toBe(false);
+    expect(await prisma.passwordToken.count()).toBe(tokensBefore);
+  });
+});

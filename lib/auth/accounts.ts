@@ -17,7 +17,7 @@ export async function upsertUser(prisma: PrismaClient, input: { email: string; p
   const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
   return prisma.user.upsert({
     where: { email },
-    update: { passwordHash, isSiteAdmin: input.isSiteAdmin, name: input.name },
+    update: { passwordHash, isSiteAdmin: input.isSiteAdmin, name: input.name, sessionVersion: passwordHash === undefined ? undefined : { increment: 1 } },
     create: { email, passwordHash: passwordHash ?? null, isSiteAdmin: input.isSiteAdmin ?? false, name: input.name ?? null },
   });
 }
@@ -57,7 +57,9 @@ export async function setPasswordWithToken(prisma: PrismaClient, token: string, 
     });
     if (claimed.count !== 1) throw invalid;
     const record = await tx.passwordToken.findUniqueOrThrow({ where: { tokenHash: hashToken(token) }, include: { user: true } });
-    await tx.user.update({ where: { id: record.userId }, data: { passwordHash } });
+    // Every other link of the account stops working, and sessions signed in before the change end.
+    await tx.passwordToken.updateMany({ where: { userId: record.userId, usedAt: null }, data: { usedAt: now } });
+    await tx.user.update({ where: { id: record.userId }, data: { passwordHash, sessionVersion: { increment: 1 } } });
     return { email: record.user.email };
   });
 }

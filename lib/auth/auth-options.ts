@@ -54,7 +54,23 @@ export async function authorizeCredentials(input: unknown, address: string) {
 
   await clearFailedSignIns(prisma, accountKey);
   logger.info({ userId: user.id }, "signed in");
-  return { id: user.id, email: user.email, name: user.name };
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+}
+
+/**
+ * Returns the absolute same-origin URL for `target`, or null when it points
+ * elsewhere or cannot be parsed. Backslashes and control characters are
+ * rejected because browsers read `/\\host` as another host.
+ */
+export function sameOriginPath(target: string, baseUrl: string): string | null {
+  if (/[\\\u0000-\u001f]/.test(target)) return null;
+  try {
+    const base = new URL(baseUrl);
+    const resolved = new URL(target, base);
+    return resolved.origin === base.origin ? resolved.toString() : null;
+  } catch {
+    return null;
+  }
 }
 
 let cached: NextAuthOptions | undefined;
@@ -105,11 +121,26 @@ export function getAuthOptions(): NextAuthOptions {
         return true;
       },
       async jwt({ token, user }) {
-        if (user) token.uid = user.id;
+        if (user) {
+          token.uid = user.id;
+          const stored = await getPrisma().user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } });
+          token.sv = stored?.sessionVersion ?? 0;
+        }
         return token;
       },
       async session({ session, token }) {
-        return { ...session, uid: token.uid };
+        return { ...session, uid: token.uid, sv: token.sv };
+      },
+      // Only same-origin addresses are followed after sign-in and sign-out; anything else, or an unparseable one, goes home.
+      async redirect({ url, baseUrl }) {
+        return sameOriginPath(url, baseUrl) ?? baseUrl;
+      },
+    },
+    events: {
+      // Signing out ends every session of the account, not only the cookie in this browser.
+      async signOut({ token }) {
+        const userId = typeof token?.uid === "string" ? token.uid : null;
+        if (userId) await getPrisma().user.updateMany({ where: { id: userId }, data: { sessionVersion: { increment: 1 } } });
       },
     },
     logger: {

@@ -13,11 +13,15 @@ export interface Viewer {
 
 /** Returns the signed-in user, or null for an anonymous visitor, a forged or expired cookie, or a disabled account. */
 export async function getViewer(): Promise<Viewer | null> {
-  const session = (await getServerSession(getAuthOptions())) as { uid?: unknown } | null;
+  const session = (await getServerSession(getAuthOptions())) as { uid?: unknown; sv?: unknown } | null;
   const userId = typeof session?.uid === "string" ? session.uid : null;
   if (!userId) return null;
-  const user = await getPrisma().user.findUnique({ where: { id: userId }, select: { id: true, email: true, name: true, isSiteAdmin: true, disabledAt: true } });
-  if (!user || user.disabledAt) return null;
+  const user = await getPrisma().user.findUnique({
+    where: { id: userId },
+    select: { id: true, email: true, name: true, isSiteAdmin: true, disabledAt: true, sessionVersion: true },
+  });
+  // A session from before a sign-out or password change carries an older version and is refused.
+  if (!user || user.disabledAt || session?.sv !== user.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, isSiteAdmin: user.isSiteAdmin };
 }
 

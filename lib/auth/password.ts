@@ -9,6 +9,7 @@ export const maxPasswordLength = 256;
 export function passwordProblem(password: string): string | null {
   if (password.length < minPasswordLength) return `The password must be at least ${minPasswordLength} characters long.`;
   if (password.length > maxPasswordLength) return `The password must be at most ${maxPasswordLength} characters long.`;
+  if (password.trim().length === 0) return "The password must not be only spaces.";
   return null;
 }
 

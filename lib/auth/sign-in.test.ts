@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "vitest";
 import { issuePasswordToken, setPasswordWithToken, upsertUser } from "@/lib/auth/accounts";
-import { authorizeCredentials, invalidCredentialsMessage, throttledMessage } from "@/lib/auth/auth-options";
+import { authorizeCredentials, invalidCredentialsMessage, sameOriginPath, throttledMessage } from "@/lib/auth/auth-options";
 import { verifyPassword } from "@/lib/auth/password";
 import { throttlePolicy } from "@/lib/auth/sign-in-throttle";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
@@ -77,5 +77,43 @@ describe("set-password links", () => {
     const { token } = await issuePasswordToken(prisma, user.id);
     await expect(setPasswordWithToken(prisma, token, "short")).rejects.toThrow(/at least 12/);
     expect((await prisma.passwordToken.findFirstOrThrow()).usedAt).toBeNull();
+  });
+});
+
+describe("sameOriginPath", () => {
+  test.each([
+    ["/orgs/demo/repositories", "http://app.test/orgs/demo/repositories"],
+    ["/signin?x=1", "http://app.test/signin?x=1"],
+    ["http://app.test/tags", "http://app.test/tags"],
+    ["//evil.test/x", null],
+    ["/\\evil.test/x", null],
+    ["/\t/evil.test", null],
+    ["https://evil.test/", null],
+    ["http://app.test.evil.test/", null],
+    ["http://[::1", null],
+  ])("%s gives %s", (target, expected) => {
+    expect(sameOriginPath(target, "http://app.test")).toBe(expected);
+  });
+});
+
+describe("password links and sessions", () => {
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  test("setting a password voids the other links and sessions", async () => {
+    const user = await upsertUser(prisma, { email: "two-links@example.com" });
+    const first = await issuePasswordToken(prisma, user.id);
+    const second = await issuePasswordToken(prisma, user.id);
+    const before = (await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).sessionVersion;
+    await setPasswordWithToken(prisma, second.token, "chosen-password-1");
+    await expect(setPasswordWithToken(prisma, first.token, "attacker-password-1")).rejects.toThrow(/invalid, expired or already used/);
+    const after = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(after.sessionVersion).toBe(before + 1);
+    expect(await verifyPassword(after.passwordHash ?? "", "chosen-password-1")).toBe(true);
+  });
+
+  test("password of spaces is rejected", async () => {
+    await expect(upsertUser(prisma, { email: "spaces@example.com", password: " ".repeat(12) })).rejects.toThrow(/only spaces/);
   });
 });

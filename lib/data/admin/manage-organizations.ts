@@ -47,7 +47,7 @@ export async function addOrganizationOwner(viewer: Viewer, input: { organization
       create: { organizationId: organization.id, userId: user.id, role: "OWNER" },
     });
     await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "owner.added_by_site_admin", target: email });
-    const passwordToken = user.passwordHash === null ? await issuePasswordToken(tx, user.id) : null;
+    const passwordToken = existing ? null : await issuePasswordToken(tx, user.id);
     return { email, organization: organization.name, passwordToken };
   });
 }

@@ -22,8 +22,9 @@ export async function addMember(viewer: Viewer, organizationName: string, input:
     if (already) throw new AppError("CONFLICT", `${email} is already a member of ${organization.name}.`);
     await tx.membership.create({ data: { organizationId: organization.id, userId: user.id, role: input.role } });
     await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "member.added", target: email, details: { role: input.role, newAccount: !existing } });
-    const needsPassword = !existing || existing.passwordHash === null;
-    const passwordToken = needsPassword ? await issuePasswordToken(tx, user.id) : null;
+    // Only an account created here gets a link: an existing one, even without a password yet, may belong to
+    // someone another organization invited, and a link for it would let this owner take it over.
+    const passwordToken = existing ? null : await issuePasswordToken(tx, user.id);
     return { email, newAccount: !existing, passwordToken };
   });
 }

@@ -33,7 +33,7 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
           </Link>
         )}
       </div>
-      <SyncStatus run={lastSync} />
+      {isOwner && <SyncStatus run={lastSync} />}
       <h2 className="mt-6 mb-3 text-lg font-semibold">Repositories</h2>
       {repositories.length === 0 ? (
         <p className="text-slate-600">No repositories found in {organization}.</p>
