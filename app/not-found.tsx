@@ -1,6 +1,6 @@
 import Link from "next/link";
 
-/** One answer for pages that do not exist and pages the user may not see, so neither reveals anything. */
+/** Renders the same page for what does not exist and what the user may not see, so neither reveals anything. */
 export default function NotFound() {
   return (
     <div className="mx-auto mt-12 max-w-md text-center">

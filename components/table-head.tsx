@@ -5,7 +5,7 @@ export interface Column {
   hidden?: boolean;
 }
 
-/** The header row shared by the dashboard's tables. */
+/** Renders the header row shared by the dashboard's tables. */
 export function TableHead({ columns }: { columns: Column[] }) {
   return (
     <thead className="bg-slate-100 text-left text-slate-600">

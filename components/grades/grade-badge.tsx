@@ -8,7 +8,7 @@ const colorClasses = {
   grey: "bg-grade-grey text-white",
 } as const;
 
-/** A grade letter on its badge colour; the letter is always shown so colour is never the only signal. */
+/** Renders a grade letter on its badge colour. The letter is always shown, so colour is never the only signal. */
 export function GradeBadge({ grade, size = "md" }: { grade: string | null; size?: "md" | "lg" }) {
   const color = badgeColor((grade as Grade | null) ?? null);
   const dimensions = size === "lg" ? "h-14 w-14 text-3xl" : "h-7 w-7 text-sm";

@@ -8,7 +8,7 @@ interface ActionState {
   link?: string;
 }
 
-/** A form posting to a server action, showing the action's message (and a set-password link) after it. */
+/** Renders a form that posts to a server action, showing the action's message (and a set-password link) after it. */
 export function ActionForm({
   action,
   children,

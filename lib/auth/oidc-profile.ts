@@ -8,7 +8,7 @@ let userinfoEndpoint: Promise<string> | undefined;
 
 async function findUserinfoEndpoint(issuer: string): Promise<string> {
   const response = await fetch(`${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new AppError("CONFIGURATION", `The OpenID Connect discovery document of ${issuer} answered ${response.status}. Check OIDC_ISSUER.`);
+  if (!response.ok) throw new AppError("CONFIGURATION", `The OpenID Connect discovery document of ${issuer} returned status ${response.status}. Check OIDC_ISSUER.`);
   return discoverySchema.parse(await response.json()).userinfo_endpoint;
 }
 
@@ -25,7 +25,7 @@ export async function oidcProfile(
   if (claims.email || !accessToken) return { id: claims.sub, email: claims.email ?? null, name: claims.name ?? null };
   userinfoEndpoint ??= findUserinfoEndpoint(issuer);
   const response = await fetch(await userinfoEndpoint, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new AppError("UNAUTHORIZED", `The OpenID Connect userinfo endpoint answered ${response.status}.`);
+  if (!response.ok) throw new AppError("UNAUTHORIZED", `The OpenID Connect userinfo endpoint returned status ${response.status}.`);
   const userinfo = userinfoSchema.parse(await response.json());
   if (userinfo.sub !== claims.sub) throw new AppError("UNAUTHORIZED", "The userinfo response names another user than the ID token.");
   return { id: claims.sub, email: userinfo.email ?? null, name: userinfo.name ?? claims.name ?? null };

@@ -7,9 +7,10 @@ export type Role = "OWNER" | "MEMBER";
 const rank: Record<PermissionLevel, number> = { READ: 1, WRITE: 2, ADMIN: 3 };
 
 /**
- * A user's permission on one repository, as Docker Hub grants it: org owners
- * have Admin on everything; members have the higher of the org's default
- * permission and their teams' permissions on that repository; others have none.
+ * Returns a user's permission on one repository, as Docker Hub grants it.
+ * Organization owners have Admin on everything. Members have the higher of the
+ * organization's default permission and their teams' permissions on that
+ * repository. Anyone else has none.
  */
 export function effectivePermission(grant: { role: Role | null; defaultPermission: PermissionLevel | null; teamPermissions: PermissionLevel[] }): PermissionLevel | null {
   if (grant.role === null) return null;

@@ -4,7 +4,7 @@ import { findRepository } from "@/lib/data/find-repository";
 import { getTag } from "@/lib/data/get-tag";
 import { listTags } from "@/lib/data/list-tags";
 
-/** The General tab: the latest pushed tag with its grade breakdown, and the recent tags. */
+/** Loads the General tab: the latest pushed tag with its grade breakdown, and the recent tags. */
 export async function getRepositoryOverview(viewer: Viewer, organizationName: string, repositoryName: string) {
   const repository = await findRepository(viewer, organizationName, repositoryName);
   const latestTag = repository.latestTagId

@@ -6,7 +6,7 @@ import { latestReports } from "@/lib/grading/refresh-grades";
 import type { PolicyResult } from "@/scoring";
 
 /**
- * A tag with each platform image, its latest score report, attestations and
+ * Loads a tag with each platform image, its latest score report, attestations and
  * layers, and the sync error if its newest digest could not be read.
  */
 export async function getTag(viewer: Viewer, organizationName: string, repositoryName: string, tagName: string) {

@@ -2,7 +2,7 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { memberOrganizationWhere, readableRepositoryWhere } from "@/lib/auth/permissions";
 import { getPrisma } from "@/lib/db";
 
-/** The organizations the viewer belongs to, with the number of repositories they can read in each. */
+/** Lists the organizations the viewer belongs to, with the number of repositories they can read in each. */
 export async function listOrganizations(viewer: Viewer) {
   const organizations = await getPrisma().organization.findMany({
     where: memberOrganizationWhere(viewer),

@@ -4,7 +4,7 @@ import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
 /**
- * The organization's repositories that the viewer can read (not deleted) with
+ * Lists the organization's repositories that the viewer can read (not deleted) with
  * the grade of each one's most recently pushed tag, and the last sync run.
  * NOT_FOUND unless the viewer is a member of the organization.
  */

@@ -2,7 +2,7 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { findRepository } from "@/lib/data/find-repository";
 
-/** The repository's tags, most recently pushed first, with grade, digest and platforms. */
+/** Lists the repository's tags, most recently pushed first, with grade, digest and platforms. */
 export async function listTags(viewer: Viewer, organizationName: string, repositoryName: string, options: { limit?: number } = {}) {
   const repository = await findRepository(viewer, organizationName, repositoryName);
   const tags = await getPrisma().tag.findMany({

@@ -9,7 +9,7 @@ function assertSiteAdmin(viewer: Viewer): void {
   if (!viewer.isSiteAdmin) throw new AppError("NOT_FOUND", "Page not found.");
 }
 
-/** Every organization with its registry, owners and counts, for site administrators. */
+/** Lists every organization with its registry, owners and counts, for site administrators. */
 export async function listAllOrganizations(viewer: Viewer) {
   assertSiteAdmin(viewer);
   const organizations = await getPrisma().organization.findMany({

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 
 /**
  * Finds an organization the viewer owns. Anyone else gets NOT_FOUND, the same
- * answer as for an organization that does not exist, so settings reveal nothing.
+ * error as for an organization that does not exist, so settings reveal nothing.
  */
 export async function findOwnedOrganization(viewer: Viewer, organizationName: string) {
   const organization = await getPrisma().organization.findFirst({ where: { name: organizationName, ...ownedOrganizationWhere(viewer) } });
