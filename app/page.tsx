@@ -19,7 +19,7 @@ export default async function HomePage() {
               <Link href={`/orgs/${organization.name}/repositories`} className="font-medium text-blue-700 hover:underline">
                 {organization.name}
               </Link>
-              <span className="text-sm text-slate-600">{organization.repositoryCount} repositories</span>
+              <span className="text-sm text-slate-600">{organization.repositoryCount} {organization.repositoryCount === 1 ? "repository" : "repositories"}</span>
             </li>
           ))}
         </ul>

@@ -67,3 +67,22 @@ test("sign-in rejects a wrong password without naming the account", async ({ pag
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.locator("main").getByRole("alert")).toHaveText("The e-mail or password is incorrect.");
 });
+
+test("owner removes a member after confirming", async ({ page }) => {
+  await signIn(page, users.owner);
+  await page.goto("/orgs/demo/settings/members");
+  const form = page.getByRole("form", { name: "Add a member" });
+  await form.getByLabel("E-mail").fill("short.stay@example.com");
+  await form.getByRole("button", { name: "Add" }).click();
+  const row = page.locator('tr[data-member="short.stay@example.com"]');
+  await expect(row).toBeVisible();
+
+  page.once("dialog", (dialog) => void dialog.dismiss());
+  await row.getByRole("button", { name: "Remove" }).click();
+  await expect(row).toBeVisible();
+
+  page.once("dialog", (dialog) => void dialog.accept());
+  await row.getByRole("button", { name: "Remove" }).click();
+  await expect(row).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Members", exact: true })).toHaveAttribute("aria-current", "page");
+});

@@ -14,15 +14,26 @@ export function ActionForm({
   children,
   className,
   label,
+  confirmation,
 }: {
   action: (state: ActionState, form: FormData) => Promise<ActionState>;
   children: ReactNode;
   className?: string;
   label: string;
+  /** A question to confirm before submitting, for changes that remove something. */
+  confirmation?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, { ok: true, message: "" });
   return (
-    <form action={formAction} className={className} aria-label={label} aria-busy={pending}>
+    <form
+      action={formAction}
+      className={className}
+      aria-label={label}
+      aria-busy={pending}
+      onSubmit={(event) => {
+        if (confirmation && !window.confirm(confirmation)) event.preventDefault();
+      }}
+    >
       {children}
       {state.message && (
         <p role="status" className={`mt-2 text-sm ${state.ok ? "text-green-800" : "text-red-800"}`}>

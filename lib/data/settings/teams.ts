@@ -74,6 +74,8 @@ export async function setTeamPermission(viewer: Viewer, organizationName: string
   const prisma = getPrisma();
   const repository = await prisma.repository.findFirst({ where: { id: input.repositoryId, organizationId: organization.id } });
   if (!repository) throw new AppError("NOT_FOUND", `That repository was not found in ${organization.name}.`);
+  const current = await prisma.repositoryPermission.findUnique({ where: { teamId_repositoryId: { teamId: team.id, repositoryId: repository.id } } });
+  if ((current?.permission ?? null) === input.permission) return;
   await prisma.$transaction(async (tx) => {
     const key = { teamId_repositoryId: { teamId: team.id, repositoryId: repository.id } };
     if (input.permission === null) {
@@ -81,15 +83,16 @@ export async function setTeamPermission(viewer: Viewer, organizationName: string
     } else {
       await tx.repositoryPermission.upsert({ where: key, update: { permission: input.permission }, create: { teamId: team.id, repositoryId: repository.id, permission: input.permission } });
     }
-    await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "permission.changed", target: `${team.name} on ${repository.name}`, details: { permission: input.permission ?? "none" } });
+    await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "permission.changed", target: `${team.name} on ${repository.name}`, details: { from: current?.permission ?? "NONE", to: input.permission ?? "NONE" } });
   });
 }
 
 /** Sets the permission every member has on every repository of the organization; null removes it. */
 export async function setDefaultPermission(viewer: Viewer, organizationName: string, input: { permission: PermissionLevel | null }) {
   const organization = await findOwnedOrganization(viewer, organizationName);
+  if (organization.defaultPermission === input.permission) return;
   await getPrisma().$transaction(async (tx) => {
     await tx.organization.update({ where: { id: organization.id }, data: { defaultPermission: input.permission } });
-    await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "permission.default_changed", target: organization.name, details: { from: organization.defaultPermission ?? "none", to: input.permission ?? "none" } });
+    await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "permission.default_changed", target: organization.name, details: { from: organization.defaultPermission ?? "NONE", to: input.permission ?? "NONE" } });
   });
 }

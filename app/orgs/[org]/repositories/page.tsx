@@ -36,7 +36,11 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
       {isOwner && <SyncStatus run={lastSync} />}
       <h2 className="mt-6 mb-3 text-lg font-semibold">Repositories</h2>
       {repositories.length === 0 ? (
-        <p className="text-slate-600">No repositories found in {organization}.</p>
+        <p className="text-slate-600">
+          {isOwner
+            ? `No repositories of ${organization} have been synced yet.`
+            : `You cannot read any repository of ${organization} yet. Ask an owner to add you to a team with access.`}
+        </p>
       ) : (
         <div className="overflow-x-auto">
         <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">

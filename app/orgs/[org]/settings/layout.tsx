@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SettingsTabs } from "@/components/settings/settings-tabs";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { findOwnedOrganization } from "@/lib/data/settings/find-owned-organization";
 import { orNotFound } from "@/lib/data/or-not-found";
@@ -25,13 +26,7 @@ export default async function SettingsLayout({ children, params }: { children: R
         </Link>
       </p>
       <h1 className="text-2xl font-semibold">Settings</h1>
-      <nav className="mt-4 mb-6 flex gap-6 border-b border-slate-200" aria-label="Settings">
-        {tabs.map((tab) => (
-          <Link key={tab.href} href={tab.href} className="border-b-2 border-transparent px-1 pb-2 text-slate-700 hover:text-slate-900">
-            {tab.label}
-          </Link>
-        ))}
-      </nav>
+      <SettingsTabs tabs={tabs} />
       {children}
     </div>
   );

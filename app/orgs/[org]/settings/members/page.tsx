@@ -46,7 +46,7 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
         <tbody>
           {members.map((member) => (
             <tr key={member.userId} className="border-t border-slate-100" data-member={member.email}>
-              <td className="px-3 py-2">
+              <td className="px-3 py-2 break-all">
                 {member.email}
                 {!member.hasPassword && <span className="ml-2 text-xs text-slate-500">(has not set a password)</span>}
               </td>
@@ -63,7 +63,7 @@ export default async function MembersPage({ params }: { params: Promise<{ org: s
               </td>
               <td className="px-3 py-2">{formatDate(member.since)}</td>
               <td className="px-3 py-2">
-                <ActionForm action={removeMemberAction} label={`Remove ${member.email}`}>
+                <ActionForm action={removeMemberAction} label={`Remove ${member.email}`} confirmation={`Remove ${member.email} from ${organization.name} and all of its teams?`}>
                   <input type="hidden" name="org" value={organization.name} />
                   <input type="hidden" name="userId" value={member.userId} />
                   <button type="submit" className="text-sm text-red-700 hover:underline">Remove</button>

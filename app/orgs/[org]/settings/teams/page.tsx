@@ -70,7 +70,7 @@ export default async function TeamsPage({ params }: { params: Promise<{ org: str
                 <input name="name" defaultValue={team.name} aria-label={`New name for ${team.name}`} className={inputClass} />
                 <button type="submit" className="text-sm text-blue-700 hover:underline">Rename</button>
               </ActionForm>
-              <ActionForm action={deleteTeamAction} label={`Delete ${team.name}`}>
+              <ActionForm action={deleteTeamAction} label={`Delete ${team.name}`} confirmation={`Delete team ${team.name} and the permissions it grants?`}>
                 {hidden}
                 <input type="hidden" name="teamId" value={team.id} />
                 <button type="submit" className="text-sm text-red-700 hover:underline">Delete team</button>
