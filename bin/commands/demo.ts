@@ -40,8 +40,8 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
 
   const server = spawnWebServer({ port, dev: options.dev ?? false });
   process.stdout.write(`\nShipshape demo: http://127.0.0.1:${port}/orgs/${organization}/repositories\n`);
-  process.stdout.write(`  owner of ${organization} (sees everything):   ${accounts.owner.email} / ${accounts.owner.password}\n`);
-  process.stdout.write(`  member (reads ${organization}/web only):        ${accounts.member.email} / ${accounts.member.password}\n\n`);
+  process.stdout.write(`  owner, sees everything:   ${accounts.owner.email} / ${accounts.owner.password}\n`);
+  process.stdout.write(`  member, reads ${organization}/web:  ${accounts.member.email} / ${accounts.member.password}\n\n`);
   server.on("exit", (code) => {
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });
