@@ -46,6 +46,7 @@ test("well-built tag passes both decided policies", async ({ page }) => {
   await expect(page.getByTestId("score-sum").first()).toHaveText("20 of 90 points = 22.2 % → E");
   await expect(page.locator('li[data-policy="default-non-root-user"]').first()).toHaveAttribute("data-status", "pass");
   await expect(page.locator('li[data-policy="supply-chain-attestations"]').first()).toHaveAttribute("data-status", "pass");
+  await expect(page.getByTestId("base-image").first()).toHaveText(/docker\.io\/library\/debian:12-slim.*\(from provenance\)/);
 });
 
 test("multi-platform tag shows each platform", async ({ page }) => {

@@ -36,6 +36,12 @@ export async function getTag(viewer: Viewer, organizationName: string, repositor
       user: image.user,
       created: image.created,
       compressedSize: Number(image.compressedSize),
+      baseImage: {
+        source: image.baseImageSource,
+        reference: image.baseImageReference,
+        digest: image.baseImageDigest,
+        reason: image.baseImageReason,
+      },
       attestations: image.attestations.map((attestation) => ({ predicateType: attestation.predicateType, provenanceMode: attestation.provenanceMode })),
       layers: image.layers.map((entry) => ({ digest: entry.layer.digest, size: Number(entry.layer.size), mediaType: entry.layer.mediaType })),
       report: report

@@ -1,14 +1,13 @@
 import type { RegistrySource } from "@/lib/registry/registry-source";
 import { parseImageConfig } from "@/lib/registry/manifest";
+import { parseProvenance, readStatement, type Provenance } from "@/lib/analysis/attestation-predicates";
 import {
   attestationReferenceDigest,
   attestationReferenceType,
   dsseMediaType,
   inTotoMediaType,
   isProvenance,
-  parseStatement,
   predicateTypeAnnotation,
-  provenanceMode,
 } from "@/lib/sync/read-attestation";
 
 export interface ReadLayer {
@@ -37,8 +36,11 @@ export interface ReadImage {
   labels: Record<string, string>;
   created: Date | null;
   compressedSize: number;
+  annotations: Record<string, string>;
   layers: ReadLayer[];
   attestations: ReadAttestation[];
+  /** The parsed provenance statement, when an attestation carries one; used to find the base image. */
+  provenance: Provenance | null;
 }
 
 export interface ReadManifestTree {
@@ -99,7 +101,9 @@ export async function readManifestTree(
     const subject = entry.annotations?.[attestationReferenceDigest];
     const image = images.find((candidate) => candidate.digest === subject);
     if (!image) continue; // attestations of an image already stored were stored with it
-    image.attestations.push(...(await readAttestations(source, repository, entry.digest)));
+    const read = await readAttestations(source, repository, entry.digest);
+    image.attestations.push(...read.attestations);
+    image.provenance ??= read.provenance;
   }
 
   return {
@@ -146,6 +150,7 @@ async function readImage(
     labels: config.config?.Labels ?? {},
     created: created && !Number.isNaN(created.getTime()) ? created : null,
     compressedSize: manifest.layers.reduce((total, layer) => total + layer.size, 0),
+    annotations: manifest.annotations ?? {},
     layers: manifest.layers.map((layer, position) => ({
       digest: layer.digest,
       mediaType: layer.mediaType,
@@ -153,30 +158,53 @@ async function readImage(
       diffId: diffIds[position] ?? null,
     })),
     attestations: [],
+    provenance: null,
   };
 }
 
-async function readAttestations(source: RegistrySource, repository: string, manifestDigest: string): Promise<ReadAttestation[]> {
+async function readAttestations(
+  source: RegistrySource,
+  repository: string,
+  manifestDigest: string,
+): Promise<{ attestations: ReadAttestation[]; provenance: Provenance | null }> {
   const attestationManifest = await source.getManifest(repository, manifestDigest);
-  if (attestationManifest.manifest.kind !== "manifest") return [];
+  if (attestationManifest.manifest.kind !== "manifest") return { attestations: [], provenance: null };
 
   const attestations: ReadAttestation[] = [];
+  let provenance: Provenance | null = null;
   for (const layer of attestationManifest.manifest.layers) {
     if (layer.mediaType !== inTotoMediaType && layer.mediaType !== dsseMediaType) continue;
     let predicateType = layer.annotations?.[predicateTypeAnnotation] ?? null;
     let mode: "max" | "min" | null = null;
     // The annotation names the predicate; only provenance needs its body, to tell max mode from min.
     if (predicateType === null || isProvenance(predicateType)) {
-      const statement = parseStatement(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
-      if (!statement) continue;
-      predicateType = statement.predicateType;
-      if (isProvenance(predicateType)) mode = provenanceMode(statement);
+      const value = parseJson(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
+      if (value === undefined) continue;
+      try {
+        const statement = readStatement(value);
+        predicateType = statement.predicateType;
+        if (isProvenance(predicateType)) {
+          const parsed = parseProvenance(value);
+          mode = parsed.mode;
+          provenance ??= parsed;
+        }
+      } catch {
+        continue; // Not an in-toto statement, or provenance of another predicate version: it proves nothing.
+      }
     }
     attestations.push({ manifestDigest, layerDigest: layer.digest, predicateType, provenanceMode: mode });
   }
-  return attestations;
+  return { attestations, provenance };
 }
 
 export function formatPlatform(os: string, architecture: string, variant?: string | null): string {
   return variant ? `${os}/${architecture}/${variant}` : `${os}/${architecture}`;
+}
+
+function parseJson(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
 }

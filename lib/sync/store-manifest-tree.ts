@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
+import type { BaseImage } from "@/lib/analysis/base-image";
 import type { ReadManifestTree } from "@/lib/sync/read-manifest-tree";
 
 type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -7,8 +8,9 @@ type Transaction = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
  * Stores a manifest, its platform images, layers and attestations. Rows keyed
  * by digest are written once: a digest's content never changes.
  */
-export async function storeManifestTree(tx: Transaction, tree: ReadManifestTree): Promise<void> {
+export async function storeManifestTree(tx: Transaction, tree: ReadManifestTree, baseImages: ReadonlyMap<string, BaseImage> = new Map()): Promise<void> {
   for (const image of tree.images) {
+    const base = baseImages.get(image.digest);
     await tx.layer.createMany({
       data: image.layers.map((layer) => ({ digest: layer.digest, mediaType: layer.mediaType, size: BigInt(layer.size), diffId: layer.diffId })),
       skipDuplicates: true,
@@ -28,6 +30,11 @@ export async function storeManifestTree(tx: Transaction, tree: ReadManifestTree)
         labels: image.labels,
         created: image.created,
         compressedSize: BigInt(image.compressedSize),
+        annotations: image.annotations,
+        baseImageSource: base?.source ?? null,
+        baseImageReference: base && base.source !== "unknown" ? base.reference : null,
+        baseImageDigest: base && base.source !== "unknown" ? base.digest : null,
+        baseImageReason: base && base.source === "unknown" ? base.reason : null,
         layers: { create: image.layers.map((layer, position) => ({ layerDigest: layer.digest, position })) },
       },
     });

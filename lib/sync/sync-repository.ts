@@ -4,6 +4,8 @@ import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
 import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
 import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
+import type { BaseImage } from "@/lib/analysis/base-image";
+import { findBaseImage } from "@/lib/sync/find-base-image";
 import { readManifestTree } from "@/lib/sync/read-manifest-tree";
 import { storeManifestTree } from "@/lib/sync/store-manifest-tree";
 
@@ -81,7 +83,9 @@ export async function syncRepository(
       if (!storedManifest) {
         const tree = await readManifestTree(source, name, currentDigest, (imageDigest) => storedImagePlatform(prisma, imageDigest));
         result.imagesFetched += tree.images.length;
-        await prisma.$transaction(async (tx) => storeManifestTree(tx, tree));
+        const baseImages = new Map<string, BaseImage>();
+        for (const image of tree.images) baseImages.set(image.digest, await findBaseImage(prisma, image, name));
+        await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
         newImageDigests.push(...tree.platforms.map((entry) => entry.digest));
       }
 

@@ -2,6 +2,7 @@ import { requireViewer } from "@/lib/auth/get-viewer";
 import type { Metadata } from "next";
 import { formatBytes, formatDate, shortDigest } from "@/components/format";
 import { RepositoryTabs } from "@/components/repositories/repository-tabs";
+import { BaseImageFact } from "@/components/tags/base-image-fact";
 import { GradeBadge } from "@/components/grades/grade-badge";
 import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
 import { ScoreArithmetic } from "@/components/grades/score-arithmetic";
@@ -78,6 +79,10 @@ export default async function TagPage({ params }: { params: Params }) {
                 <dd>{formatDate(platform.created)}</dd>
                 <dt className="text-slate-500">Compressed size</dt>
                 <dd>{formatBytes(platform.compressedSize)}</dd>
+                <dt className="text-slate-500">Base image</dt>
+                <dd data-testid="base-image" className="break-all">
+                  <BaseImageFact base={platform.baseImage} />
+                </dd>
               </dl>
               <h3 className="mt-4 mb-2 font-semibold">Attestations</h3>
               {platform.attestations.length === 0 ? (
