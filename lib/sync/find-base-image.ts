@@ -37,9 +37,8 @@ async function prefixImages(prisma: PrismaClient, diffIds: string[], imageDigest
   const candidates = await prisma.image.findMany({
     where: {
       digest: { not: imageDigest },
-      layers: { some: { position: 0, layer: { diffId: firstDiffId } } },
-      // Images of the same repository are earlier builds of this image, not its base.
-      manifests: { some: { manifest: { tags: { some: { deletedAt: null, repository: { name: { not: repository } } } } } } },
+      // A base has fewer layers than the image, and the same bottom layer.
+      AND: [{ layers: { some: { position: 0, layer: { diffId: firstDiffId } } } }, { layers: { none: { position: { gte: diffIds.length } } } }],
     },
     take: maxCandidates,
     select: {
@@ -67,7 +66,8 @@ async function prefixImages(prisma: PrismaClient, diffIds: string[], imageDigest
     const candidateDiffIds = candidate.layers.map((entry) => entry.layer.diffId);
     const isStrictPrefix = candidateDiffIds.length < diffIds.length && candidateDiffIds.every((diffId, index) => diffId === diffIds[index]);
     const tag = candidate.manifests[0]?.manifest.tags[0];
-    if (!isStrictPrefix || !tag) continue;
+    // Images of the same repository are earlier builds of this image, not its base.
+    if (!isStrictPrefix || !tag || tag.repository.name === repository) continue;
     known.push({ reference: qualifiedReference(tag.repository.organization.registry, `${tag.repository.name}:${tag.name}`), digest: candidate.digest, diffIds: candidateDiffIds as string[] });
   }
   return known;

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Layer_diffId_idx" ON "Layer"("diffId");
