@@ -4,6 +4,7 @@
  * modules, so the server, the worker and the CLI grade identically.
  */
 export type {
+  BaseImageFact,
   Evidence,
   Grade,
   ImageFacts,

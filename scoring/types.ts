@@ -56,7 +56,14 @@ export interface ImageFacts {
     /** BuildKit's provenance mode; null when there is no provenance. */
     provenanceMode: "max" | "min" | null;
   };
+  /** The detected base image; absent when the caller has not looked for one. */
+  baseImage?: BaseImageFact;
 }
+
+/** Where an image's base came from, or why it is unknown. */
+export type BaseImageFact =
+  | { source: "provenance" | "annotation" | "label" | "layers"; reference: string | null; digest: string | null }
+  | { source: "unknown"; reason: string };
 
 export interface PolicySettings {
   /** Points the policy is worth, an integer from 0 to 100; 0 removes the policy from the score. */

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
 import { logger } from "@/lib/log";
-import { defaultPolicyConfig, scoreImage, type ImageFacts, type PolicyConfig } from "@/scoring";
+import { defaultPolicyConfig, scoreImage, type BaseImageFact, type ImageFacts, type PolicyConfig } from "@/scoring";
 
 /**
  * Grades platform images by digest with the scoring library and stores one
@@ -24,6 +24,7 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
         predicateTypes: [...new Set(image.attestations.map((attestation) => attestation.predicateType))],
         provenanceMode: provenance.length === 0 ? null : provenance.some((attestation) => attestation.provenanceMode === "max") ? "max" : "min",
       },
+      baseImage: baseImageFact(image),
     };
     const report = scoreImage(facts, config);
     return {
@@ -54,4 +55,20 @@ export async function ungradedImages(prisma: PrismaClient, digests: readonly str
   });
   const gradedSet = new Set(graded.map((report) => report.imageDigest));
   return digests.filter((digest) => !gradedSet.has(digest));
+}
+
+function baseImageFact(image: { baseImageSource: string | null; baseImageReference: string | null; baseImageDigest: string | null; baseImageReason: string | null }): BaseImageFact | undefined {
+  switch (image.baseImageSource) {
+    case null:
+      return undefined;
+    case "unknown":
+      return { source: "unknown", reason: image.baseImageReason ?? "no source named a base image" };
+    case "provenance":
+    case "annotation":
+    case "label":
+    case "layers":
+      return { source: image.baseImageSource, reference: image.baseImageReference, digest: image.baseImageDigest };
+    default:
+      return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { defaultPolicyConfig } from "../policy-config";
 import { imageFacts } from "../testdata/image-facts";
 import { policyIds } from "../types";
@@ -20,15 +20,35 @@ describe("policies", () => {
     ],
     [
       "no-unapproved-base-images",
-      "The base image of this image is not known yet, so it cannot be checked against the approved base images.",
+      "The base image of this image is not known, so it cannot be checked against the approved base images.",
     ],
     [
       "no-outdated-base-images",
-      "The base image of this image and the tag it was built from are not known yet, so it cannot be checked for updates.",
+      "The base image of this image is not known, so it cannot be checked for updates.",
     ],
     ["no-agpl-v3-licenses", "Package analysis is not available yet for this image, so package licenses cannot be checked."],
   ] as const)("%s has no data yet, saying what is missing", (id, summary) => {
     const outcome = policies[id].evaluate(imageFacts(), defaultPolicyConfig.policies[id]);
     expect(outcome).toEqual({ status: "no-data", summary, evidence: [], remediation: null });
+  });
+});
+
+describe("base-image policies before they decide", () => {
+  const known = { source: "provenance" as const, reference: "docker.io/library/debian:12-slim", digest: `sha256:${"a".repeat(64)}` };
+
+  test.each([["no-unapproved-base-images"], ["no-outdated-base-images"]] as const)("%s shows the detected base as evidence", (id) => {
+    const policy = policies[id];
+    const outcome = policy?.evaluate(imageFacts({ baseImage: known }), { weight: 10 });
+    expect(outcome?.status).toBe("no-data");
+    expect(outcome?.evidence).toContainEqual({ label: "Base image", value: "docker.io/library/debian:12-slim" });
+    expect(outcome?.evidence).toContainEqual({ label: "Found from", value: "provenance" });
+  });
+
+  test.each([["no-unapproved-base-images"], ["no-outdated-base-images"]] as const)("%s says how to name an unknown base", (id) => {
+    const policy = policies[id];
+    const outcome = policy?.evaluate(imageFacts({ baseImage: { source: "unknown", reason: "the image has no provenance" } }), { weight: 10 });
+    expect(outcome?.status).toBe("no-data");
+    expect(outcome?.summary).toMatch(/not known/);
+    expect(outcome?.remediation).toContain("--provenance=mode=max");
   });
 });
