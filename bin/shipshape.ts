@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { Command, InvalidArgumentError } from "commander";
 import { runAdminCreate } from "@/bin/commands/admin";
+import { runAdvisoriesImport } from "@/bin/commands/advisories";
 import { runDemo } from "@/bin/commands/demo";
 import { runMigrate, runMigrateCreate } from "@/bin/commands/migrate";
 import { runStart } from "@/bin/commands/start";
@@ -29,6 +30,13 @@ admin
   .option("--owner-of <organizations>", "comma-separated organizations to make this account an owner of, e.g. acme,platform (created when missing)")
   .option("--generate-password", "generate a password and print it once instead of reading standard input")
   .action(runAdminCreate);
+
+const advisories = program.command("advisories").description("Manage the vulnerability advisories that installed packages are matched against.");
+advisories
+  .command("import")
+  .description("Import OSV records (an all.zip archive, a folder of .json files or one .json record) or CISA's KEV catalog JSON, and print each import's counts and up to 10 skipped records. Exits 1 when any import fails.")
+  .argument("<sources...>", "paths or http(s) URLs; credentials in a URL are sent as HTTP Basic auth and never stored")
+  .action(runAdvisoriesImport);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);
 

@@ -1,0 +1,72 @@
+import { openDatabase } from "@/bin/commands/database";
+import { type AdvisoryImportResult, importAdvisories } from "@/lib/advisories/import-advisories";
+import { maxStoredProblems, problemsOf, type SnapshotProblem } from "@/lib/advisories/snapshot-problems";
+import { getPrisma, type PrismaClient } from "@/lib/db";
+import { AppError, publicMessage } from "@/lib/errors";
+import { logger } from "@/lib/log";
+
+/** Problems printed per import; the snapshot stores more. */
+const maxPrintedProblems = 10;
+
+/** Imports each advisory source in turn, prints one line per import, and exits 1 when any import failed. */
+export async function runAdvisoriesImport(sources: string[]): Promise<void> {
+  const database = await openDatabase();
+  let allSucceeded = false;
+  try {
+    allSucceeded = await importAdvisorySources(getPrisma(), sources, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    await getPrisma().$disconnect();
+    await database.embedded?.stop();
+  }
+  process.exit(allSucceeded ? 0 : 1);
+}
+
+/** Imports each source and prints its snapshot, or its error; returns whether every import succeeded. */
+export async function importAdvisorySources(prisma: PrismaClient, sources: string[], print: (line: string) => void): Promise<boolean> {
+  let allSucceeded = true;
+  for (const source of sources) {
+    try {
+      const result = await importAdvisories(prisma, source);
+      for (const line of describeImport(result)) print(line);
+    } catch (error) {
+      allSucceeded = false;
+      // An AppError's message is written for the operator already; anything else is logged in full first.
+      if (error instanceof AppError) {
+        print(`${source}: import failed: ${error.message}`);
+      } else {
+        logger.error({ err: error, source }, "advisory import failed");
+        print(`${source}: import failed: ${publicMessage(error)} (${error instanceof Error ? error.message : String(error)})`);
+      }
+    }
+  }
+  return allSucceeded;
+}
+
+/** Formats an import as a summary line followed by up to 10 of its problems. */
+export function describeImport(result: AdvisoryImportResult): string[] {
+  const snapshot = result.snapshot;
+  const durationMs = (snapshot.finishedAt ?? new Date()).getTime() - snapshot.startedAt.getTime();
+  const counts = `${snapshot.recordsAdded} added, ${snapshot.recordsUpdated} updated, ${snapshot.recordsRemoved} removed, ${snapshot.recordsUnchanged} unchanged, ${snapshot.recordsSkipped} skipped`;
+  const changed = result.kind === "osv" ? plural(result.changedPackages.length, "package", "packages") : plural(result.changedCveIds.length, "CVE", "CVEs");
+  const lines = [`${snapshot.source}: ${result.kind === "kev" ? "KEV catalog" : "OSV records"} imported in ${durationMs} ms: ${counts}; ${changed} changed`];
+
+  const problems = problemsOf(snapshot);
+  for (const problem of problems.slice(0, maxPrintedProblems)) lines.push(`  skipped ${describeRecord(problem)}: ${problem.reason}`);
+  const unprinted = Math.max(problems.length, snapshot.recordsSkipped) - Math.min(problems.length, maxPrintedProblems);
+  if (unprinted > 0) {
+    lines.push(`  … and ${unprinted} more skipped; snapshot ${snapshot.id} lists the first ${maxStoredProblems} in its problems`);
+  }
+
+  const total = snapshot.recordsAdded + snapshot.recordsUpdated + snapshot.recordsRemoved + snapshot.recordsUnchanged + snapshot.recordsSkipped;
+  if (total === 0) lines.push(`  warning: ${snapshot.source} contains no records. Check that it is an OSV all.zip, a folder of OSV .json files or a KEV catalog.`);
+  return lines;
+}
+
+function describeRecord(problem: SnapshotProblem): string {
+  if (problem.id !== null && problem.file !== null) return `${problem.id} (${problem.file})`;
+  return problem.id ?? problem.file ?? "a record";
+}
+
+function plural(count: number, singular: string, pluralForm: string): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
