@@ -10,6 +10,8 @@ describe("parseEnv", () => {
     expect(env.REGISTRY_INSECURE).toBe(false);
     expect(env.WEB_WORKER).toBe(true);
     expect(env.SYNC_INTERVAL_MINUTES).toBe(15);
+    expect(env.ADVISORY_SOURCES).toEqual([]);
+    expect(env.ADVISORY_IMPORT_INTERVAL_MINUTES).toBe(360);
   });
 
   test("splits organizations on commas", () => {

@@ -40,6 +40,13 @@ const schema = z.object({
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   /** Run a job worker inside the web server process. */
   WEB_WORKER: booleanFlagDefaultTrue,
+  /** Advisory sources imported on a schedule, comma-separated: OSV all.zip archives, folders or KEV catalogs, as paths or URLs. */
+  ADVISORY_SOURCES: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((source) => source.trim()).filter(Boolean)),
+  /** Minutes between scheduled advisory imports. */
+  ADVISORY_IMPORT_INTERVAL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(360),
   /** Secret that signs and encrypts session cookies, at least 32 characters. Unset: generated once and kept in DATA_DIR. */
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   /** The public URL of the dashboard, e.g. https://shipshape.example.com; https makes session cookies secure-only. */

@@ -5,6 +5,7 @@ export const jobNames = {
   syncOrganization: "sync-organization",
   syncRepository: "sync-repository",
   gradeImages: "grade-images",
+  importAdvisories: "import-advisories",
 } as const;
 
 export interface SyncOrganizationJob {
@@ -16,6 +17,9 @@ export interface SyncRepositoryJob {
 }
 export interface GradeImagesJob {
   digests: string[];
+}
+export interface ImportAdvisoriesJob {
+  source: string;
 }
 
 /** Starts pg-boss on the application database (its own `pgboss` schema) and creates the queues. */

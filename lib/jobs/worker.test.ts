@@ -4,6 +4,7 @@ import { getPrisma } from "@/lib/db";
 import { getEnv, parseEnv } from "@/lib/env";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
+import { osvFixtureFolder } from "@/lib/advisories/testing/advisory-fixtures";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 
 let registry: RegistryServer;
@@ -29,6 +30,7 @@ test("worker syncs on start and grades through the queue", async () => {
     REGISTRY_URL: registry.url,
     REGISTRY_ORG: "demo",
     REGISTRY_INSECURE: "true",
+    ADVISORY_SOURCES: osvFixtureFolder,
     LOG_LEVEL: "warn",
   });
   const prisma = getPrisma();
@@ -44,4 +46,10 @@ test("worker syncs on start and grades through the queue", async () => {
   expect(web.grade).toMatch(/^[A-F]$/);
   const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'grade-images' AND state = 'completed'`;
   expect(Number(gradeJobs[0]?.count)).toBeGreaterThan(0);
+
+  await waitFor(async () => (await prisma.advisorySnapshot.count({ where: { finishedAt: { not: null } } })) > 0);
+  const snapshot = await prisma.advisorySnapshot.findFirstOrThrow();
+  expect(snapshot.source).toContain("osv");
+  expect(snapshot.recordsAdded).toBeGreaterThan(0);
+  expect(await prisma.advisory.count()).toBe(snapshot.recordsAdded);
 });

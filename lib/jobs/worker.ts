@@ -4,7 +4,8 @@ import type { Env } from "@/lib/env";
 import { logger } from "@/lib/log";
 import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
 import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
-import { jobNames, startQueue, type GradeImagesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
+import { importAdvisories } from "@/lib/advisories/import-advisories";
+import { jobNames, startQueue, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
@@ -18,7 +19,8 @@ export interface Worker {
 /**
  * Starts a job worker: it runs organization and repository syncs and image
  * grading from the pg-boss queue, and queues a sync of each configured
- * organization every SYNC_INTERVAL_MINUTES. Any number of workers can share
+ * organization every SYNC_INTERVAL_MINUTES and an import of each advisory
+ * source every ADVISORY_IMPORT_INTERVAL_MINUTES. Any number of workers can share
  * the queue; the singleton key keeps one scheduled sync per organization and
  * interval however many workers queue it.
  */
@@ -53,6 +55,24 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     for (const repositoryId of new Set(tags.map((tag) => tag.repositoryId))) await refreshRepositoryGrade(prisma, repositoryId);
   });
 
+  await boss.work<ImportAdvisoriesJob>(jobNames.importAdvisories, { batchSize: 1 }, async ([job]) => {
+    if (!job) return;
+    const result = await importAdvisories(prisma, job.data.source);
+    logger.info({ source: result.snapshot.source, kind: result.kind, snapshot: result.snapshot.id }, "advisories imported");
+  });
+
+  const advisoryIntervalSeconds = env.ADVISORY_IMPORT_INTERVAL_MINUTES * 60;
+  const queueScheduledImports = async () => {
+    for (const source of env.ADVISORY_SOURCES) {
+      await boss.send(jobNames.importAdvisories, { source } satisfies ImportAdvisoriesJob, { singletonKey: source, singletonSeconds: advisoryIntervalSeconds });
+    }
+  };
+  await queueScheduledImports();
+  const importTimer = setInterval(() => {
+    queueScheduledImports().catch((error) => logger.error({ err: error }, "queueing scheduled advisory imports failed"));
+  }, advisoryIntervalSeconds * 1000);
+  importTimer.unref();
+
   const queueScheduledSyncs = async () => {
     for (const organization of registry?.organizations ?? []) {
       await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalSeconds });
@@ -74,6 +94,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     },
     stop: async () => {
       clearInterval(timer);
+      clearInterval(importTimer);
       await boss.stop({ graceful: true, wait: true });
       logger.info("worker stopped");
     },
