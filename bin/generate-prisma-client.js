@@ -1,5 +1,5 @@
 // Generates the Prisma client offline. Prisma's CLI looks for its native schema
-// engine before generating, and cannot download one on an offline machine; the
+// engine before generating and cannot download one on an offline machine. The
 // client generator never runs that engine, so any existing file satisfies the check.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

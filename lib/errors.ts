@@ -1,6 +1,6 @@
 /**
- * The one application error type. `code` is stable and closed; `message` says
- * what failed, on which value, and what to do next, so it can be shown to users.
+ * The one application error type. `code` is stable and from a closed list. The
+ * `message` names what failed, on which value, and what to do next, so it can be shown to users.
  */
 export const errorCodes = {
   INVALID_INPUT: 400,

@@ -18,7 +18,7 @@ export const policyIds = [
 
 export type PolicyId = (typeof policyIds)[number];
 
-/** "no-data": the facts needed to decide are missing; it earns 0 points like "fail" but says why. */
+/** Outcome of a policy. "no-data" means the facts to decide are missing: it earns 0 points like "fail" and its summary gives the reason. */
 export type PolicyStatus = "pass" | "fail" | "no-data";
 
 /** One fact behind a result, e.g. { label: "Config User", value: "root" }. */
@@ -42,7 +42,7 @@ export interface PolicyResult {
   remediation: string | null;
 }
 
-/** What is known about one platform image. Later analysis adds packages, advisories and the base image. */
+/** Facts about one platform image that the policies decide on. Package and advisory facts are added by later analysis. */
 export interface ImageFacts {
   /** The platform manifest digest. */
   digest: string;
@@ -60,7 +60,7 @@ export interface ImageFacts {
   baseImage?: BaseImageFact;
 }
 
-/** Where an image's base came from, or why it is unknown. */
+/** Detected base image with the source that named it, or the reason it is unknown. */
 export type BaseImageFact =
   | { source: "provenance" | "annotation" | "label" | "layers"; reference: string | null; digest: string | null }
   | { source: "unknown"; reason: string };

@@ -50,7 +50,7 @@ export async function buildIfStale(): Promise<void> {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
-  if (result.status !== 0) throw new AppError("INTERNAL", "Building the web app failed; the output above says why. Run `npm run build` to see it again.");
+  if (result.status !== 0) throw new AppError("INTERNAL", "Building the web app failed. The build output above shows the error; run `npm run build` to reproduce it.");
 }
 
 function newestModification(target: string): number {

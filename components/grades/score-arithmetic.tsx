@@ -13,7 +13,7 @@ interface Report {
   results: PolicyResult[];
 }
 
-/** The score as a sum: each policy's points, the total, the percent and the grade boundaries. */
+/** Renders the score as a sum: each policy's points, the total, the percent and the grade boundaries. */
 export function ScoreArithmetic({ report }: { report: Report }) {
   return (
     <section aria-label="Score arithmetic" className="rounded-lg border border-slate-200 bg-white p-4">

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { repositoryPath } from "@/components/format";
 
-/** The repository header with Docker Hub's General and Tags tabs. */
+/** Renders the repository header with Docker Hub's General and Tags tabs. */
 export function RepositoryTabs({ repositoryName, active }: { repositoryName: string; active: "general" | "tags" }) {
   const [organization] = repositoryName.split("/");
   const base = repositoryPath(repositoryName);

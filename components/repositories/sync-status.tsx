@@ -9,7 +9,7 @@ interface SyncRunSummary {
   errors: unknown;
 }
 
-/** The organization's last sync: when, how it went, and each error it recorded. */
+/** Renders the organization's last sync: when it ran, its status, and each error it recorded. */
 export function SyncStatus({ run }: { run: SyncRunSummary | null }) {
   if (!run) return <p className="mt-1 text-sm text-slate-600">Not synced yet.</p>;
   const errors = Array.isArray(run.errors) ? (run.errors as { message?: string }[]) : [];

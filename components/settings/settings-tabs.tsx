@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-/** The settings tabs, with the current one marked for sight and for screen readers. */
+/** Renders the settings tabs and marks the current one visually and with `aria-current`. */
 export function SettingsTabs({ tabs }: { tabs: { href: string; label: string }[] }) {
   const pathname = usePathname();
   return (

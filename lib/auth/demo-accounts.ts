@@ -8,7 +8,7 @@ export const demoTeam = "web-readers";
 
 /**
  * Creates the demo's owner and a member who reads only `ORG/web` through a
- * team, so the demo shows what each role sees.
+ * team, so the demo shows what each role can read.
  */
 export async function ensureDemoAccounts(prisma: PrismaClient, organizationName: string): Promise<typeof demoAccounts> {
   const organization = await prisma.organization.upsert({ where: { name: organizationName }, update: {}, create: { name: organizationName } });

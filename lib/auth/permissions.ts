@@ -35,10 +35,11 @@ export function ownedOrganizationWhere(viewer: Viewer): Prisma.OrganizationWhere
 }
 
 /**
- * Repositories the viewer may read: the organization must count them as a
- * member (so leaving it ends every team grant at once), and they must own it,
- * or it must have a default permission, or one of their teams must hold a
- * permission on the repository. Every permission level includes reading.
+ * Builds the filter for repositories the viewer may read. The viewer must be a
+ * member of the organization, so leaving it ends every team grant at once.
+ * Then one of these must hold: they own the organization, it has a default
+ * permission, or one of their teams has a permission on the repository.
+ * Every permission level includes reading.
  */
 export function readableRepositoryWhere(viewer: Viewer): Prisma.RepositoryWhereInput {
   return {

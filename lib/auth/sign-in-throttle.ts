@@ -15,7 +15,7 @@ export function throttleKey(kind: ThrottleKind, value: string): string {
   return `${kind}:${value.toLowerCase()}`;
 }
 
-/** Whether any of the keys is locked at `now`. */
+/** Returns whether any of the keys is locked at `now`. */
 export async function isThrottled(prisma: PrismaClient, keys: string[], now = new Date()): Promise<boolean> {
   const locked = await prisma.signInThrottle.count({ where: { key: { in: keys }, lockedUntil: { gt: now } } });
   return locked > 0;

@@ -1,7 +1,7 @@
 import { notFound } from "next/navigation";
 
-// Repository path components and tags as the OCI distribution spec allows them;
-// anything else cannot exist, so it gets the 404 page before any query runs.
+// Repository path components and tags as the OCI distribution spec allows them.
+// Anything else cannot exist, so it gets the 404 page before any query runs.
 const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 

@@ -73,8 +73,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
 }
 
 /**
- * Rejects a data folder whose server is still running: Postgres allows one
- * server per folder, and its own error only says that a lock file exists.
+ * Rejects a data folder whose server is still running. Postgres allows one
+ * server per folder, and its own error only reports that a lock file exists.
  */
 function assertNotInUse(databaseDir: string): void {
   const pidFile = path.join(databaseDir, "postmaster.pid");

@@ -15,14 +15,16 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
   });
 
   const reports = images.map((image) => {
-    const provenance = image.attestations.filter((attestation) => attestation.provenanceMode !== null);
+    const provenanceModes = image.attestations.map((attestation) => attestation.provenanceMode).filter((mode) => mode !== null);
+    let provenanceMode: "max" | "min" | null = null;
+    if (provenanceModes.length > 0) provenanceMode = provenanceModes.includes("max") ? "max" : "min";
     const facts: ImageFacts = {
       digest: image.digest,
       platform: image.platform,
       user: image.user,
       attestations: {
         predicateTypes: [...new Set(image.attestations.map((attestation) => attestation.predicateType))],
-        provenanceMode: provenance.length === 0 ? null : provenance.some((attestation) => attestation.provenanceMode === "max") ? "max" : "min",
+        provenanceMode,
       },
       baseImage: baseImageFact(image),
     };

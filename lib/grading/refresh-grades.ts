@@ -48,7 +48,7 @@ export async function refreshRepositoryGrade(prisma: PrismaClient, repositoryId:
   });
 }
 
-/** The latest score report of each image digest. */
+/** Loads the latest score report of each image digest. */
 export async function latestReports(prisma: PrismaClient, digests: readonly string[]) {
   const reports = await prisma.scoreReport.findMany({
     where: { imageDigest: { in: [...digests] } },

@@ -3,9 +3,9 @@ import { publicMessage } from "@/lib/errors";
 import { isMailConfigured, sendMail } from "@/lib/notify/send-mail";
 
 /**
- * E-mails a set-password link when SMTP is configured. Returns a sentence for
- * the owner saying whether it was sent, so a failure never loses the link,
- * which the page shows in every case.
+ * E-mails a set-password link when SMTP is configured, and returns a sentence
+ * for the owner that tells whether it was sent. It never throws, so a failed
+ * delivery cannot stop the caller from showing the link.
  */
 export async function sendPasswordLink(input: { email: string; organization: string; path: string; expiresAt: Date }): Promise<string> {
   if (!isMailConfigured()) return "E-mail is not configured (SMTP_URL), so send the link yourself.";

@@ -2,18 +2,18 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
-import { createRegistrySource } from "@/lib/registry/registry-source";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import { buildImage, buildLayer } from "@/lib/samples/image-builder";
 import { SAMPLES_TESTDATA_DIR } from "@/lib/samples/samples-testdata-dir";
 import { addSampleTag, createSampleSet } from "@/lib/samples/sample-set";
 import { pushSampleSet, startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
+import { testRegistrySource } from "@/lib/sync/testing/test-registry-source";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
 describe("base image detection during sync", () => {
   let registry: RegistryServer;
   const prisma = getPrisma();
-  const source = () => createRegistrySource({ kind: "distribution", url: registry.url, insecure: true, retries: 0 });
+  const source = () => testRegistrySource(registry.url);
 
   beforeAll(async () => {
     ({ registry } = await startSampleRegistry());

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { findFreePort } from "@/lib/database/embedded-postgres";
 import { getPrisma } from "@/lib/db";
-import { createRegistrySource } from "@/lib/registry/registry-source";
 import { sha256Digest } from "@/lib/registry/testing/push-image";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import type { SampleSet } from "@/lib/samples/sample-set";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
+import { testRegistrySource } from "@/lib/sync/testing/test-registry-source";
 import { startTamperingProxy, type TamperedResponse } from "@/lib/sync/testing/tampering-proxy";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
 const ociManifest = "application/vnd.oci.image.manifest.v1+json";
 
 function source(url: string, credentials: { username?: string; password?: string } = {}) {
-  return createRegistrySource({ kind: "distribution", url, insecure: true, retries: 0, timeoutMs: 5_000, ...credentials });
+  return testRegistrySource(url, { timeoutMs: 5_000, ...credentials });
 }
 
 interface SyncErrorEntry {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
-import { createRegistrySource } from "@/lib/registry/registry-source";
 import { deleteManifest } from "@/lib/registry/testing/push-image";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import type { SampleSet } from "@/lib/samples/sample-set";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
+import { testRegistrySource } from "@/lib/sync/testing/test-registry-source";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
 interface LoggedRequest {
@@ -13,15 +13,8 @@ interface LoggedRequest {
   url: string;
 }
 
-function countingSource(url: string, log: LoggedRequest[], credentials: { username?: string; password?: string } = {}) {
-  return createRegistrySource({
-    kind: "distribution",
-    url,
-    insecure: true,
-    retries: 0,
-    ...credentials,
-    onRequest: (info) => log.push({ method: info.method, url: info.url }),
-  });
+function countingSource(url: string, log: LoggedRequest[]) {
+  return testRegistrySource(url, { onRequest: (info) => log.push({ method: info.method, url: info.url }) });
 }
 
 describe("syncOrganization against the CNCF registry", () => {

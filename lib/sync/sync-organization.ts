@@ -2,6 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
+import { runWithConcurrency } from "@/lib/sync/run-with-concurrency";
 import { syncRepository, type GradeLater, type SyncFailure } from "@/lib/sync/sync-repository";
 
 export interface SyncOptions {
@@ -89,16 +90,4 @@ async function listOrganizationRepositories(source: RegistrySource, organization
     if (name.startsWith(`${organizationName}/`)) names.push(name);
   }
   return names.sort();
-}
-
-async function runWithConcurrency<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next];
-      next += 1;
-      await task(item as T);
-    }
-  });
-  await Promise.all(workers);
 }

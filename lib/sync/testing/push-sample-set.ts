@@ -1,6 +1,7 @@
 import { pushBlob, pushManifest, type BasicAuth, type PushTarget } from "@/lib/registry/testing/push-image";
 import { startRegistryServer, type RegistryServer, type RegistryServerOptions } from "@/lib/registry/testing/registry-server";
 import { buildSampleImages } from "@/lib/samples/sample-images";
+import { runWithConcurrency } from "@/lib/sync/run-with-concurrency";
 import type { SampleSet } from "@/lib/samples/sample-set";
 
 /**
@@ -9,13 +10,7 @@ import type { SampleSet } from "@/lib/samples/sample-set";
  */
 export async function pushSampleSet(registry: PushTarget, samples: SampleSet, auth?: BasicAuth, options: { concurrency?: number } = {}): Promise<void> {
   const repositories = [...new Set(samples.tags.map((tag) => tag.repository))];
-  const queue = [...repositories];
-  const workers = Array.from({ length: Math.min(options.concurrency ?? 4, queue.length) }, async () => {
-    for (let repository = queue.shift(); repository !== undefined; repository = queue.shift()) {
-      await pushRepository(registry, samples, repository, auth);
-    }
-  });
-  await Promise.all(workers);
+  await runWithConcurrency(repositories, options.concurrency ?? 4, (repository) => pushRepository(registry, samples, repository, auth));
 }
 
 async function pushRepository(registry: PushTarget, samples: SampleSet, repository: string, auth?: BasicAuth): Promise<void> {
