@@ -4,16 +4,20 @@
  * modules, so the server, the worker and the CLI grade identically.
  */
 export type {
+  AnalysisFact,
   BaseImageFact,
   Evidence,
   Grade,
   ImageFacts,
+  OsFact,
+  PackageFact,
   PolicyConfig,
   PolicyId,
   PolicyResult,
   PolicySettings,
   PolicyStatus,
   ScoreReport,
+  VulnerabilityFinding,
 } from "./types";
 export { policyIds } from "./types";
 export { badgeColor, describeScore, gradeForPercent, gradeRank, worstGrade } from "./grade";

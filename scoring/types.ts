@@ -3,6 +3,8 @@
  * report can be stored as JSON and shown, compared or re-computed anywhere.
  */
 
+import type { Finding } from "./advisories/match-packages";
+
 export type Grade = "A" | "B" | "C" | "D" | "E" | "F";
 
 /** Every policy, in the order of DESIGN.md section 5's table; reports list results in this order. */
@@ -58,6 +60,53 @@ export interface ImageFacts {
   };
   /** The detected base image; absent when the caller has not looked for one. */
   baseImage?: BaseImageFact;
+  /** The package analysis with its matched vulnerabilities; absent when the caller has not analysed the image. */
+  analysis?: AnalysisFact;
+  /** When the grade is computed, ISO 8601; grace periods and end-of-life dates are measured from it. */
+  evaluatedAt?: string;
+}
+
+/** The result of analysing the image's layers, or why there is none. */
+export type AnalysisFact =
+  | { status: "analysed"; os: OsFact | null; packages: PackageFact[]; findings: VulnerabilityFinding[] }
+  | { status: "pending"; reason: string }
+  | { status: "not-analysed"; reason: string };
+
+/** The image's distribution release from os-release. */
+export interface OsFact {
+  /** os-release ID: "debian", "alpine" … */
+  id: string;
+  versionId: string | null;
+  prettyName: string | null;
+  /** Advisory ecosystem: "Debian:12", "Alpine:v3.20" … */
+  ecosystem: string | null;
+  /** ISO date the release reaches end of life; null when unknown. */
+  endOfLife: string | null;
+}
+
+/** One installed package. */
+export interface PackageFact {
+  /** Package URL type: deb, apk, rpm, pypi, npm, golang, maven, gem, cargo. */
+  type: string;
+  name: string;
+  version: string;
+  purl: string;
+  /** Normalised SPDX expression; null when no license could be read. */
+  license: string | null;
+  layerDigest: string | null;
+}
+
+/** A matched vulnerability of one package, with what the policies need to decide on it. */
+export interface VulnerabilityFinding extends Finding {
+  packageType: string;
+  packageName: string;
+  packageVersion: string;
+  /** Earliest publication date of the merged records, ISO 8601; null when none gives one. */
+  published: string | null;
+  /** Whether a CVE of the finding is in CISA's Known Exploited Vulnerabilities catalog. */
+  knownExploited: boolean;
+  /** Set when an exception or a VEX statement suppresses the finding; suppressed findings are shown but do not fail policies. */
+  suppressed: { by: "exception" | "vex"; reason: string; expiresAt: string | null } | null;
 }
 
 /** Detected base image with the source that named it, or the reason it is unknown. */
