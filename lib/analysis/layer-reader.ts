@@ -47,6 +47,12 @@ export interface ReadLayerOptions {
   maxFileBytes: (path: string) => number;
   /** Cap on the uncompressed tar size, in bytes; default DEFAULT_MAX_UNCOMPRESSED_LAYER_BYTES. */
   maxUncompressedBytes?: number;
+  /**
+   * Called with each requested file as soon as it is read. Returning true means
+   * the caller has consumed it, so it is not kept in `files`: large files such
+   * as binaries are then held one at a time instead of for the whole layer.
+   */
+  onFile?: (path: string, content: Uint8Array) => boolean;
 }
 
 type Compression = "gzip" | "zstd" | "none";
@@ -239,6 +245,7 @@ async function readFileEntry(entry: TarEntry, path: string, options: ReadLayerOp
     content.set(bytes.subarray(0, size - offset), offset);
     offset += bytes.byteLength;
   }
+  if (options.onFile?.(path, content) === true) return;
   contents.files.set(path, content);
 }
 

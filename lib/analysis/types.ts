@@ -44,6 +44,13 @@ export interface Cataloger {
   id: string;
   /** Bump when parsing changes, so cached layer results are recomputed. */
   version: number;
+  /**
+   * "file": each file is parsed alone and without OS facts, so its packages are
+   * cached per layer and the file itself is never kept. "image": the cataloger
+   * reads several files of the merged image together (a package database with
+   * its copyright files) or needs the OS, so the files are cached instead.
+   */
+  scope: "file" | "image";
   /** Whether the file at this absolute in-image path is one the cataloger reads. */
   wants(path: string): boolean;
   /** Maximum bytes buffered per requested file; larger files are reported as problems and skipped. */

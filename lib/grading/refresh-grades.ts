@@ -65,3 +65,14 @@ export async function latestReports(prisma: PrismaClient, digests: readonly stri
 export function gradeSortKey(grade: string | null): number {
   return grade === null ? 99 : gradeRank(grade as Grade);
 }
+
+/** Recomputes the grades of every tag whose manifest holds one of these images, and of their repositories. */
+export async function refreshGradesOfImages(prisma: PrismaClient, digests: readonly string[]): Promise<void> {
+  if (digests.length === 0) return;
+  const tags = await prisma.tag.findMany({
+    where: { manifest: { images: { some: { imageDigest: { in: [...digests] } } } } },
+    select: { id: true, repositoryId: true },
+  });
+  await refreshTagGrades(prisma, tags.map((tag) => tag.id));
+  for (const repositoryId of new Set(tags.map((tag) => tag.repositoryId))) await refreshRepositoryGrade(prisma, repositoryId);
+}

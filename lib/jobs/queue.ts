@@ -1,9 +1,11 @@
 import PgBoss from "pg-boss";
+import type { GradeCause } from "@/lib/grading/grade-images";
 import { logger } from "@/lib/log";
 
 export const jobNames = {
   syncOrganization: "sync-organization",
   syncRepository: "sync-repository",
+  analyzeImages: "analyze-images",
   gradeImages: "grade-images",
   importAdvisories: "import-advisories",
 } as const;
@@ -15,8 +17,14 @@ export interface SyncRepositoryJob {
   organization: string;
   repository: string;
 }
+export interface AnalyzeImagesJob {
+  /** A repository that holds the images, to fetch their layers from. */
+  repository: string;
+  digests: string[];
+}
 export interface GradeImagesJob {
   digests: string[];
+  cause: GradeCause;
 }
 export interface ImportAdvisoriesJob {
   source: string;

@@ -24,7 +24,7 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
-test("worker syncs on start and grades through the queue", async () => {
+test("worker syncs on start, and analyses and grades through the queue", async () => {
   const env = parseEnv({
     DATABASE_URL: getEnv().DATABASE_URL,
     REGISTRY_URL: registry.url,
@@ -44,7 +44,7 @@ test("worker syncs on start and grades through the queue", async () => {
   expect(tags.every((tag) => /^[A-F]$/.test(tag.grade ?? ""))).toBe(true);
   const web = await prisma.repository.findFirstOrThrow({ where: { name: "demo/web" } });
   expect(web.grade).toMatch(/^[A-F]$/);
-  const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'grade-images' AND state = 'completed'`;
+  const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'analyze-images' AND state = 'completed'`;
   expect(Number(gradeJobs[0]?.count)).toBeGreaterThan(0);
 
   await waitFor(async () => (await prisma.advisorySnapshot.count({ where: { finishedAt: { not: null } } })) > 0);

@@ -2,10 +2,11 @@ import type PgBoss from "pg-boss";
 import { getPrisma } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { logger } from "@/lib/log";
-import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
-import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
+import { analyzeAndGrade, type AnalyzeLater } from "@/lib/grading/analyze-and-grade";
+import { gradeImages } from "@/lib/grading/grade-images";
+import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
-import { jobNames, startQueue, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
+import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
@@ -29,30 +30,32 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const registry = env.REGISTRY_URL ? await openConfiguredRegistry(prisma, env) : null;
   const boss = await startQueue(env.DATABASE_URL);
   const intervalSeconds = env.SYNC_INTERVAL_MINUTES * 60;
-  const gradeLater = async (digests: string[]) => {
-    await boss.send(jobNames.gradeImages, { digests } satisfies GradeImagesJob);
+  const analyzeLater: AnalyzeLater = async (repository, digests) => {
+    await boss.send(jobNames.analyzeImages, { repository, digests } satisfies AnalyzeImagesJob);
   };
 
   await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
     if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount, gradeLater });
+    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount, analyzeLater });
   });
 
   await boss.work<SyncRepositoryJob>(jobNames.syncRepository, { batchSize: 1 }, async ([job]) => {
     if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, gradeLater });
+    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, analyzeLater });
+  });
+
+  await boss.work<AnalyzeImagesJob>(jobNames.analyzeImages, { batchSize: 1 }, async ([job]) => {
+    if (!job || !registry) return;
+    // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
+    const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
+    const done = new Set(analysed.map((row) => row.imageDigest));
+    await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)));
   });
 
   await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
     if (!job) return;
-    // A retried job may find some images already graded by its first attempt.
-    await gradeImages(prisma, await ungradedImages(prisma, job.data.digests));
-    const tags = await prisma.tag.findMany({
-      where: { manifest: { images: { some: { imageDigest: { in: job.data.digests } } } } },
-      select: { id: true, repositoryId: true },
-    });
-    await refreshTagGrades(prisma, tags.map((tag) => tag.id));
-    for (const repositoryId of new Set(tags.map((tag) => tag.repositoryId))) await refreshRepositoryGrade(prisma, repositoryId);
+    await gradeImages(prisma, job.data.digests, { cause: job.data.cause });
+    await refreshGradesOfImages(prisma, job.data.digests);
   });
 
   await boss.work<ImportAdvisoriesJob>(jobNames.importAdvisories, { batchSize: 1 }, async ([job]) => {

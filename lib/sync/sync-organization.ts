@@ -3,7 +3,8 @@ import { publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
 import { runWithConcurrency } from "@/lib/sync/run-with-concurrency";
-import { syncRepository, type GradeLater, type SyncFailure } from "@/lib/sync/sync-repository";
+import type { AnalyzeLater } from "@/lib/grading/analyze-and-grade";
+import { syncRepository, type SyncFailure } from "@/lib/sync/sync-repository";
 
 export interface SyncOptions {
   /** Repositories synced at the same time. */
@@ -12,8 +13,8 @@ export interface SyncOptions {
   repository?: string;
   /** Reads the registry's request count, so the run can record it. */
   requestCount?: () => number;
-  /** Queues grading of new images (a job); without it the sync grades them itself. */
-  gradeLater?: GradeLater;
+  /** Queues analysis and grading of new images (a job); without it the sync analyses and grades them itself. */
+  analyzeLater?: AnalyzeLater;
 }
 
 /**
@@ -42,7 +43,7 @@ export async function syncOrganization(prisma: PrismaClient, source: RegistrySou
 
   await runWithConcurrency(names, options.concurrency ?? 4, async (name) => {
     try {
-      const result = await syncRepository(prisma, source, organization.id, name, { gradeLater: options.gradeLater });
+      const result = await syncRepository(prisma, source, organization.id, name, { analyzeLater: options.analyzeLater });
       totals.repositoriesSeen += 1;
       totals.tagsSeen += result.tagsSeen;
       totals.tagsChanged += result.tagsChanged;

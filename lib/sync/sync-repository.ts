@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
-import { gradeImages, ungradedImages } from "@/lib/grading/grade-images";
+import { analyzeAndGrade, type AnalyzeLater } from "@/lib/grading/analyze-and-grade";
 import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
 import type { BaseImage } from "@/lib/analysis/base-image";
 import { findBaseImage } from "@/lib/sync/find-base-image";
@@ -17,7 +17,6 @@ export interface SyncFailure {
 }
 
 /** Queues grading of new images instead of grading them during the sync. */
-export type GradeLater = (digests: string[]) => Promise<void>;
 
 export interface RepositorySyncResult {
   tagsSeen: number;
@@ -30,7 +29,8 @@ export interface RepositorySyncResult {
 
 /**
  * Syncs one repository: HEADs each tag, and only for a tag whose digest moved
- * reads the manifest tree, stores it and grades its new images. Tags the
+ * reads the manifest tree, stores it, and analyses and grades its new images
+ * (or queues that). Tags the
  * registry no longer lists are marked deleted, their history kept. A tag that
  * fails keeps its earlier digest and grade and records the error.
  */
@@ -39,7 +39,7 @@ export async function syncRepository(
   source: RegistrySource,
   organizationId: string,
   name: string,
-  options: { gradeLater?: GradeLater } = {},
+  options: { analyzeLater?: AnalyzeLater } = {},
 ): Promise<RepositorySyncResult> {
   const result: RepositorySyncResult = { tagsSeen: 0, tagsChanged: 0, tagsUnchanged: 0, tagsDeleted: 0, imagesFetched: 0, failures: [] };
   const repository = await prisma.repository.upsert({
@@ -62,7 +62,6 @@ export async function syncRepository(
   const existing = await prisma.tag.findMany({ where: { repositoryId: repository.id } });
   const existingByName = new Map(existing.map((tag) => [tag.name, tag]));
   const touchedTagIds: string[] = [];
-  const newImageDigests: string[] = [];
 
   for (const tagName of tagNames) {
     result.tagsSeen += 1;
@@ -86,7 +85,6 @@ export async function syncRepository(
         const baseImages = new Map<string, BaseImage>();
         for (const image of tree.images) baseImages.set(image.digest, await findBaseImage(prisma, image, name));
         await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
-        newImageDigests.push(...tree.platforms.map((entry) => entry.digest));
       }
 
       const pushedAt = await firstSeenTime(prisma, currentDigest, previous === undefined);
@@ -115,11 +113,10 @@ export async function syncRepository(
     result.tagsDeleted = unlisted.length;
   }
 
-  const ungraded = await ungradedImages(prisma, [...new Set(newImageDigests)]);
-  if (options.gradeLater && ungraded.length > 0) {
-    await options.gradeLater(ungraded);
-  } else {
-    await gradeImages(prisma, ungraded);
+  const awaiting = await imagesAwaitingAnalysis(prisma, repository.id);
+  if (awaiting.length > 0) {
+    if (options.analyzeLater) await options.analyzeLater(name, awaiting);
+    else await analyzeAndGrade(prisma, source, name, awaiting);
   }
   await refreshTagGrades(prisma, touchedTagIds);
   await refreshRepositoryGrade(prisma, repository.id);
@@ -128,6 +125,23 @@ export async function syncRepository(
     data: { lastSyncError: result.failures.length > 0 ? result.failures.map((failure) => failure.message).join("\n") : null },
   });
   return result;
+}
+
+/**
+ * Images of the repository's current tags without a complete analysis: new
+ * ones, ones stored before analysis existed, and ones whose analysis failed,
+ * which are tried again on each sync.
+ */
+async function imagesAwaitingAnalysis(prisma: PrismaClient, repositoryId: string): Promise<string[]> {
+  const rows = await prisma.manifestImage.findMany({
+    where: {
+      manifest: { tags: { some: { repositoryId, deletedAt: null } } },
+      image: { OR: [{ analysis: null }, { analysis: { status: { not: "ANALYSED" } } }] },
+    },
+    select: { imageDigest: true },
+    distinct: ["imageDigest"],
+  });
+  return rows.map((row) => row.imageDigest).sort();
 }
 
 async function storedImagePlatform(prisma: PrismaClient, digest: string): Promise<string | null> {

@@ -80,3 +80,9 @@ export function schemeForEcosystem(osvEcosystem: string): VersionScheme | null {
   const name = colon >= 0 ? osvEcosystem.slice(0, colon) : osvEcosystem;
   return schemesByEcosystem.get(name) ?? null;
 }
+
+/** Returns the version ordering that an OSV ecosystem's records use ("Debian:12" → dpkg), or null for an ecosystem without one. */
+export function orderingForEcosystem(osvEcosystem: string): VersionOrdering | null {
+  const scheme = schemeForEcosystem(osvEcosystem);
+  return scheme === null ? null : orderingFor(scheme);
+}

@@ -9,6 +9,7 @@ const INSTALLED_PATH = "/lib/apk/db/installed";
 export const apkCataloger: Cataloger = {
   id: "apk",
   version: 1,
+  scope: "image",
   wants(path) {
     return path === INSTALLED_PATH;
   },

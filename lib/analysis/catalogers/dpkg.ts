@@ -16,6 +16,7 @@ const COPYRIGHT_PATTERN = /^\/usr\/share\/doc\/[^/]+\/copyright$/;
 export const dpkgCataloger: Cataloger = {
   id: "dpkg",
   version: 1,
+  scope: "image",
   wants(path) {
     if (path === STATUS_PATH) return true;
     if (path.startsWith(STATUS_DIRECTORY)) {

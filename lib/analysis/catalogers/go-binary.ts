@@ -21,6 +21,7 @@ const VERSION_LDFLAG = /-X(?:\s+|=)['"]?((?:[^\s'"=]*\/)?(?:main|cmd|version|bui
 export const goBinaryCataloger: Cataloger = {
   id: "go-binary",
   version: 1,
+  scope: "file",
   wants: isExecutableCandidatePath,
   // NOTE: an estimate. The largest Go programs seen in images (kubelet, terraform providers) stay well below it.
   maxFileBytes: 200 * 1024 * 1024,

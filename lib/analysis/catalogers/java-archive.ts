@@ -25,6 +25,7 @@ const MAX_DECOMPRESSED_BYTES_PER_FILE = 512 * 1024 * 1024;
 export const javaArchiveCataloger: Cataloger = {
   id: "java-archive",
   version: 1,
+  scope: "file",
 
   wants(path) {
     return ARCHIVE_PATH.test(path);

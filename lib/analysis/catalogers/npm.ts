@@ -20,6 +20,7 @@ const MAX_NAME_LENGTH = 214;
 export const npmCataloger: Cataloger = {
   id: "npm",
   version: 1,
+  scope: "file",
 
   wants(path) {
     return PACKAGE_MANIFEST_PATH.test(path);

@@ -50,6 +50,7 @@ const MAX_LICENSE_NAME_LENGTH = 200;
 export const pythonCataloger: Cataloger = {
   id: "python",
   version: 1,
+  scope: "file",
 
   wants(path) {
     return METADATA_PATH.test(path);

@@ -64,6 +64,7 @@ const NAMESPACE_BY_VENDOR: [RegExp, string][] = [
 export const rpmCataloger: Cataloger = {
   id: "rpm",
   version: 1,
+  scope: "image",
 
   wants(path) {
     return databaseFormat(path) !== null;

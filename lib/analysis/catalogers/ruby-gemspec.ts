@@ -19,6 +19,7 @@ const STRING_LITERAL = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|%q<
 export const rubyGemspecCataloger: Cataloger = {
   id: "ruby-gemspec",
   version: 1,
+  scope: "file",
 
   wants(path) {
     return SPECIFICATION_PATH.test(path);

@@ -35,6 +35,7 @@ const auditableSchema = z.object({
 export const rustAuditableCataloger: Cataloger = {
   id: "rust-auditable",
   version: 1,
+  scope: "file",
   wants: isExecutableCandidatePath,
   maxFileBytes: 200 * 1024 * 1024,
 

@@ -1,0 +1,110 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+
+import type { PrismaClient } from "@/lib/db";
+import type { Prisma } from "@/generated/prisma/client";
+import type { LayerContents, LayerProblem } from "@/lib/analysis/layer-reader";
+import type { CatalogedPackage, CatalogProblem, Cataloger } from "@/lib/analysis/types";
+
+/** The cache row that holds a layer's links, deletions and OS files. */
+export const FILESYSTEM_ENTRY = "filesystem";
+/** Bump when the layer reader or the OS file list changes, so layers are read again. */
+export const FILESYSTEM_VERSION = 1;
+
+/** One cataloger's (or the filesystem's) cached results for one layer. */
+export interface LayerCacheEntry {
+  cataloger: string;
+  version: number;
+  /** Links and deletions, for the filesystem entry. */
+  filesystem?: { symlinks: [string, string][]; whiteouts: string[]; opaqueDirectories: string[]; uncompressedBytes: number };
+  /** Packages per file, for a file-scope cataloger; every wanted file is listed, also those with no package. */
+  packagesByPath?: Record<string, CatalogedPackage[]>;
+  /** Requested file contents, for the filesystem entry and image-scope catalogers. */
+  files: Map<string, Uint8Array>;
+  problems: (CatalogProblem | LayerProblem)[];
+}
+
+/** The cached entries of each layer, keyed by layer digest, then by cataloger id. */
+export type LayerCache = Map<string, Map<string, LayerCacheEntry>>;
+
+/** Loads the cached entries of the given layers. */
+export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonly string[]): Promise<LayerCache> {
+  const rows = await prisma.layerAnalysis.findMany({ where: { layerDigest: { in: [...layerDigests] } } });
+  const cache: LayerCache = new Map();
+  for (const row of rows) {
+    const result = row.result as { filesystem?: LayerCacheEntry["filesystem"]; packagesByPath?: LayerCacheEntry["packagesByPath"] };
+    const entry: LayerCacheEntry = {
+      cataloger: row.cataloger,
+      version: row.version,
+      filesystem: result.filesystem,
+      packagesByPath: result.packagesByPath,
+      files: row.files === null ? new Map() : decodeFiles(row.files),
+      problems: row.problems as unknown as LayerCacheEntry["problems"],
+    };
+    let entries = cache.get(row.layerDigest);
+    if (!entries) cache.set(row.layerDigest, (entries = new Map()));
+    entries.set(row.cataloger, entry);
+  }
+  return cache;
+}
+
+/** Writes (or replaces) the given entries of one layer. */
+export async function storeLayerEntries(prisma: PrismaClient, layerDigest: string, entries: readonly LayerCacheEntry[]): Promise<void> {
+  await prisma.$transaction(
+    entries.map((entry) => {
+      const data = {
+        version: entry.version,
+        result: toJson({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath }),
+        files: entry.files.size === 0 ? null : encodeFiles(entry.files),
+        problems: toJson(entry.problems),
+      };
+      return prisma.layerAnalysis.upsert({
+        where: { layerDigest_cataloger: { layerDigest, cataloger: entry.cataloger } },
+        update: data,
+        create: { layerDigest, cataloger: entry.cataloger, ...data },
+      });
+    }),
+  );
+}
+
+/** The catalogers (and whether the filesystem entry) whose cached results for a layer are missing or from an older version. */
+export function staleEntries(entries: Map<string, LayerCacheEntry> | undefined, all: readonly Cataloger[]): { filesystem: boolean; catalogers: Cataloger[] } {
+  const filesystem = entries?.get(FILESYSTEM_ENTRY)?.version !== FILESYSTEM_VERSION;
+  const catalogers = all.filter((cataloger) => entries?.get(cataloger.id)?.version !== cataloger.version);
+  return { filesystem, catalogers };
+}
+
+/** Builds the layer's contribution to the merged filesystem from its cache entries. File-scope paths get empty placeholders. */
+export function layerContentsFromCache(layerDigest: string, entries: Map<string, LayerCacheEntry>): LayerContents {
+  const filesystem = entries.get(FILESYSTEM_ENTRY);
+  const contents: LayerContents = {
+    digest: layerDigest,
+    files: new Map(),
+    symlinks: new Map(filesystem?.filesystem?.symlinks ?? []),
+    whiteouts: filesystem?.filesystem?.whiteouts ?? [],
+    opaqueDirectories: filesystem?.filesystem?.opaqueDirectories ?? [],
+    problems: [],
+    uncompressedBytes: filesystem?.filesystem?.uncompressedBytes ?? 0,
+  };
+  for (const entry of entries.values()) {
+    for (const path of Object.keys(entry.packagesByPath ?? {})) contents.files.set(path, EMPTY);
+    for (const [path, content] of entry.files) contents.files.set(path, content);
+  }
+  return contents;
+}
+
+const EMPTY = new Uint8Array(0);
+
+// Files are stored as gzip-compressed JSON of base64 contents: small text databases compress tenfold.
+function encodeFiles(files: Map<string, Uint8Array>): Uint8Array<ArrayBuffer> {
+  const record = Object.fromEntries([...files].map(([path, content]) => [path, Buffer.from(content).toString("base64")]));
+  return new Uint8Array(gzipSync(JSON.stringify(record)));
+}
+
+function decodeFiles(bytes: Uint8Array): Map<string, Uint8Array> {
+  const record = JSON.parse(gunzipSync(bytes).toString("utf8")) as Record<string, string>;
+  return new Map(Object.entries(record).map(([path, base64]) => [path, new Uint8Array(Buffer.from(base64, "base64"))]));
+}
+
+function toJson(value: unknown): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue;
+}

@@ -1,0 +1,26 @@
+import { analyzeImage, type AnalyzeImageOptions } from "@/lib/analysis/analyze-image";
+import type { PrismaClient } from "@/lib/db";
+import { gradeImages } from "@/lib/grading/grade-images";
+import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
+import type { RegistrySource } from "@/lib/registry/registry-source";
+
+/** Queues analysis and grading of new images of a repository instead of doing it during the sync. */
+export type AnalyzeLater = (repository: string, digests: string[]) => Promise<void>;
+
+/**
+ * Analyses new images of one repository, one after another so a worker holds
+ * one layer at a time, then grades them and refreshes the grades of the tags
+ * and repositories that show them. An image that cannot be analysed is still
+ * graded: its package policies say why they have no data.
+ */
+export async function analyzeAndGrade(
+  prisma: PrismaClient,
+  source: RegistrySource,
+  repository: string,
+  digests: readonly string[],
+  options: AnalyzeImageOptions = {},
+): Promise<void> {
+  for (const digest of digests) await analyzeImage(prisma, source, repository, digest, options);
+  await gradeImages(prisma, digests, { cause: "analysis" });
+  await refreshGradesOfImages(prisma, digests);
+}
