@@ -2,6 +2,7 @@ import { openDatabase } from "@/bin/commands/database";
 import { type AdvisoryImportResult, importAdvisories } from "@/lib/advisories/import-advisories";
 import { maxStoredProblems, problemsOf, type SnapshotProblem } from "@/lib/advisories/snapshot-problems";
 import { getPrisma, type PrismaClient } from "@/lib/db";
+import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
@@ -21,13 +22,15 @@ export async function runAdvisoriesImport(sources: string[]): Promise<void> {
   process.exit(allSucceeded ? 0 : 1);
 }
 
-/** Imports each source and prints its snapshot, or its error; returns whether every import succeeded. */
+/** Imports each source, prints its snapshot, re-grades the images it affects, or prints its error; returns whether every import succeeded. */
 export async function importAdvisorySources(prisma: PrismaClient, sources: string[], print: (line: string) => void): Promise<boolean> {
   let allSucceeded = true;
   for (const source of sources) {
     try {
       const result = await importAdvisories(prisma, source);
       for (const line of describeImport(result)) print(line);
+      const regraded = await regradeAfterImport(prisma, result);
+      print(`  ${plural(regraded, "image", "images")} re-graded from stored packages`);
     } catch (error) {
       allSucceeded = false;
       // An AppError's message is written for the operator already; anything else is logged in full first.

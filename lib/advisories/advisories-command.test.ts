@@ -34,11 +34,13 @@ describe("importAdvisorySources", () => {
     const { succeeded, lines } = await runImports([osvFixtureFolder, kevFixtureFile]);
 
     expect(succeeded).toBe(true);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe("  0 images re-graded from stored packages");
+    expect(lines[3]).toBe("  0 images re-graded from stored packages");
     expect(lines[0]).toMatch(
       new RegExp(`^${escape(osvFixtureFolder)}: OSV records imported in \\d+ ms: 44 added, 0 updated, 0 removed, 1 unchanged, 0 skipped; ${osvFixtureFacts.packagePairs} packages changed$`),
     );
-    expect(lines[1]).toMatch(new RegExp(`^${escape(kevFixtureFile)}: KEV catalog imported in \\d+ ms: 3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; 3 CVEs changed$`));
+    expect(lines[2]).toMatch(new RegExp(`^${escape(kevFixtureFile)}: KEV catalog imported in \\d+ ms: 3 added, 0 updated, 0 removed, 0 unchanged, 0 skipped; 3 CVEs changed$`));
   });
 
   test("prints ten problems and the rest as a count", async () => {
@@ -52,7 +54,7 @@ describe("importAdvisorySources", () => {
     expect(lines[1]).toMatch(/^ {2}skipped BROKEN-00\.json: invalid JSON: /);
     expect(lines[10]).toMatch(/^ {2}skipped BROKEN-09\.json: invalid JSON: /);
     expect(lines[11]).toMatch(/^ {2}… and 2 more skipped; snapshot \S+ lists the first 1000 in its problems$/);
-    expect(lines).toHaveLength(12);
+    expect(lines).toHaveLength(13);
   });
 
   test("failed source reported, others still imported", async () => {
@@ -63,13 +65,14 @@ describe("importAdvisorySources", () => {
     expect(succeeded).toBe(false);
     expect(lines[0]).toBe(`${missing}: import failed: Advisory source ${missing} not found. Check the path. Give an OSV all.zip archive, a folder of OSV .json files, one OSV .json record, CISA's KEV catalog JSON, or an http(s) URL of one of these files.`);
     expect(lines[1]).toContain("KEV catalog imported");
+    expect(lines[2]).toBe("  0 images re-graded from stored packages");
     expect(await prisma.knownExploitedVulnerability.count()).toBe(3);
   });
 
   test("empty folder gets a warning", async () => {
     const { lines } = await runImports([tempFolder()]);
 
-    expect(lines).toEqual([expect.stringContaining("0 added"), `  warning: ${tempFolder()} contains no records. Check that it is an OSV all.zip, a folder of OSV .json files or a KEV catalog.`]);
+    expect(lines).toEqual([expect.stringContaining("0 added"), `  warning: ${tempFolder()} contains no records. Check that it is an OSV all.zip, a folder of OSV .json files or a KEV catalog.`, "  0 images re-graded from stored packages"]);
   });
 });
 
@@ -78,7 +81,7 @@ describe("describeImport", () => {
     const startedAt = new Date("2025-01-01T00:00:00Z");
     const lines = describeImport({
       kind: "osv",
-      changedPackages: [{ ecosystem: "PyPI", name: "flask" }],
+      changedPackages: [{ ecosystem: "PyPI", name: "flask", advisoryIds: ["PYSEC-2023-62"] }],
       snapshot: {
         id: "snapshot-1",
         source: "/data/all.zip",
@@ -119,7 +122,7 @@ describe("runAdvisoriesImport", () => {
     await runAdvisoriesImport([kevFixtureFile]);
 
     expect(exit).toHaveBeenCalledExactlyOnceWith(0);
-    expect(output).toEqual([expect.stringMatching(/KEV catalog imported in \d+ ms: 3 added.*\n$/)]);
+    expect(output).toEqual([expect.stringMatching(/KEV catalog imported in \d+ ms: 3 added.*\n$/), "  0 images re-graded from stored packages\n"]);
   });
 
   test("exits 1 when an import fails", async () => {

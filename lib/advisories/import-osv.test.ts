@@ -72,7 +72,7 @@ describe("importOsv from files", () => {
     expect(await prisma.advisory.findUnique({ where: { id: osvFixtureFacts.withdrawnId } })).toBeNull();
     expect(await prisma.advisoryPackage.count()).toBe(osvFixtureFacts.packageRows);
     expect(changedPackages).toHaveLength(osvFixtureFacts.packagePairs);
-    expect(changedPackages).toContainEqual({ ecosystem: "PyPI", name: "flask" });
+    expect(changedPackages).toContainEqual({ ecosystem: "PyPI", name: "flask", advisoryIds: expect.arrayContaining([expect.any(String)]) });
   });
 
   test("folder import fills reverse index", async () => {
@@ -149,8 +149,8 @@ describe("importOsv from files", () => {
     expect(snapshot.recordsAdded).toBe(1);
     expect(await prisma.advisory.count()).toBe(1);
     expect(changedPackages).toEqual([
-      { ecosystem: "Debian:10", name: "chromium" },
-      { ecosystem: "Debian:11", name: "chromium" },
+      { ecosystem: "Debian:10", name: "chromium", advisoryIds: ["CVE-2024-3847"] },
+      { ecosystem: "Debian:11", name: "chromium", advisoryIds: ["CVE-2024-3847"] },
     ]);
   });
 
@@ -191,8 +191,8 @@ describe("importOsv from files", () => {
     expect(await advisoryIdsFor("PyPI", "requests-toolbelt")).toEqual(["PYSEC-2023-74"]);
     // Both the package it no longer names and the one it names now need re-matching.
     expect(second.changedPackages).toEqual([
-      { ecosystem: "PyPI", name: "requests" },
-      { ecosystem: "PyPI", name: "requests-toolbelt" },
+      { ecosystem: "PyPI", name: "requests", advisoryIds: ["PYSEC-2023-74"] },
+      { ecosystem: "PyPI", name: "requests-toolbelt", advisoryIds: ["PYSEC-2023-74"] },
     ]);
   });
 
@@ -235,7 +235,7 @@ describe("importOsv from files", () => {
     expect(await prisma.advisory.findUnique({ where: { id: "PYSEC-2023-74" } })).toBeNull();
     expect(await prisma.advisoryPackage.count({ where: { advisoryId: "PYSEC-2023-74" } })).toBe(0);
     expect(await prisma.advisory.count()).toBe(osvFixtureFacts.storedRecords - 1);
-    expect(changedPackages).toEqual([{ ecosystem: "PyPI", name: "requests" }]);
+    expect(changedPackages).toEqual([{ ecosystem: "PyPI", name: "requests", advisoryIds: ["PYSEC-2023-74"] }]);
   });
 
   test("malformed records skipped with reasons", async () => {

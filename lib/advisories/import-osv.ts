@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import { type ImportOptions, type ResolvedImportOptions, resolveImportOptions } from "@/lib/advisories/import-options";
 import { type AdvisorySource, openAdvisorySource } from "@/lib/advisories/open-advisory-source";
-import { type OsvRow, type PackageRef, packageKey, readOsvEntry } from "@/lib/advisories/read-osv-entry";
+import { type OsvRow, readOsvEntry } from "@/lib/advisories/read-osv-entry";
 import { type SnapshotProblem, SnapshotProblems } from "@/lib/advisories/snapshot-problems";
-import { type ImportCounts, writeOsvBatch } from "@/lib/advisories/write-osv-batch";
+import { type ChangedPackage, ChangedPackages, type ImportCounts, writeOsvBatch } from "@/lib/advisories/write-osv-batch";
 import { type AdvisorySnapshot, Prisma } from "@/generated/prisma/client";
 import type { PrismaClient } from "@/lib/db";
 import { logger } from "@/lib/log";
@@ -11,7 +11,7 @@ import { logger } from "@/lib/log";
 export interface OsvImportResult {
   snapshot: AdvisorySnapshot;
   /** Packages whose advisories were added, updated or removed, sorted by ecosystem and name, for re-matching. */
-  changedPackages: PackageRef[];
+  changedPackages: ChangedPackage[];
 }
 
 /**
@@ -70,7 +70,7 @@ export async function importOsvSource(prisma: PrismaClient, source: AdvisorySour
 class OsvBatchImporter {
   readonly counts: ImportCounts = { added: 0, updated: 0, removed: 0, unchanged: 0 };
   readonly problems = new SnapshotProblems();
-  readonly #changed = new Map<string, PackageRef>();
+  readonly #changed = new ChangedPackages();
   #pending = new Map<string, OsvRow>();
 
   constructor(
@@ -123,11 +123,11 @@ class OsvBatchImporter {
     this.counts.updated += result.counts.updated;
     this.counts.removed += result.counts.removed;
     this.counts.unchanged += result.counts.unchanged;
-    for (const ref of result.changedPackages) this.#changed.set(packageKey(ref), ref);
+    for (const changed of result.changedPackages) this.#changed.add(changed, changed.advisoryIds);
   }
 
-  changedPackages(): PackageRef[] {
-    return [...this.#changed.values()].sort((a, b) => compareText(a.ecosystem, b.ecosystem) || compareText(a.name, b.name));
+  changedPackages(): ChangedPackage[] {
+    return this.#changed.list().sort((a, b) => compareText(a.ecosystem, b.ecosystem) || compareText(a.name, b.name));
   }
 }
 

@@ -10,10 +10,31 @@ export interface ImportCounts {
   unchanged: number;
 }
 
+/** A package named by changed records, with the ids of those records. */
+export interface ChangedPackage extends PackageRef {
+  advisoryIds: string[];
+}
+
 export interface BatchResult {
   counts: ImportCounts;
   /** Packages named by the records added, updated or removed, before and after the change. */
-  changedPackages: PackageRef[];
+  changedPackages: ChangedPackage[];
+}
+
+/** Collects changed packages and the records that changed them, keyed by package. */
+export class ChangedPackages {
+  readonly #byKey = new Map<string, { ref: PackageRef; advisoryIds: Set<string> }>();
+
+  add(ref: PackageRef, advisoryIds: Iterable<string>): void {
+    const key = packageKey(ref);
+    let entry = this.#byKey.get(key);
+    if (!entry) this.#byKey.set(key, (entry = { ref: { ecosystem: ref.ecosystem, name: ref.name }, advisoryIds: new Set() }));
+    for (const id of advisoryIds) entry.advisoryIds.add(id);
+  }
+
+  list(): ChangedPackage[] {
+    return [...this.#byKey.values()].map(({ ref, advisoryIds }) => ({ ...ref, advisoryIds: [...advisoryIds].sort() }));
+  }
 }
 
 /** Rows per createMany of reverse index rows, well under Postgres's 65 535 bind parameters at 3 per row. */
@@ -46,11 +67,11 @@ export async function writeOsvBatch(prisma: PrismaClient, rows: OsvRow[], snapsh
       else updated.push(row);
     }
 
-    const changed = new Map<string, PackageRef>();
+    const changed = new ChangedPackages();
     const replacedIds = [...updated, ...removed].map((row) => row.id);
     if (replacedIds.length > 0) {
-      const previousPackages = await tx.advisoryPackage.findMany({ where: { advisoryId: { in: replacedIds } }, select: { ecosystem: true, name: true } });
-      for (const ref of previousPackages) changed.set(packageKey(ref), ref);
+      const previousPackages = await tx.advisoryPackage.findMany({ where: { advisoryId: { in: replacedIds } }, select: { advisoryId: true, ecosystem: true, name: true } });
+      for (const ref of previousPackages) changed.add(ref, [ref.advisoryId]);
       await tx.advisoryPackage.deleteMany({ where: { advisoryId: { in: replacedIds } } });
     }
     if (removed.length > 0) await tx.advisory.deleteMany({ where: { id: { in: removed.map((row) => row.id) } } });
@@ -68,11 +89,11 @@ export async function writeOsvBatch(prisma: PrismaClient, rows: OsvRow[], snapsh
     }
 
     for (const row of [...added, ...updated, ...removed]) {
-      for (const ref of row.packages) changed.set(packageKey(ref), ref);
+      for (const ref of row.packages) changed.add(ref, [row.id]);
     }
     return {
       counts: { added: added.length, updated: updated.length, removed: removed.length, unchanged },
-      changedPackages: [...changed.values()],
+      changedPackages: changed.list(),
     };
   }, transactionOptions);
 }

@@ -9,6 +9,8 @@ export type GradeCause = "push" | "analysis" | "advisory update" | "policy chang
 export interface GradeOptions {
   config?: PolicyConfig;
   cause?: GradeCause;
+  /** The ids the cause names for each image, e.g. the advisories of an advisory update. */
+  causeIds?: (digest: string) => string[];
   /** The grading time; grace periods and end-of-life dates are measured from it. */
   now?: Date;
 }
@@ -59,6 +61,7 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
       policyConfigVersion: report.policyConfigVersion,
       advisorySnapshot: snapshot?.id ?? null,
       cause: options.cause ?? null,
+      causeIds: options.causeIds?.(image.digest) ?? [],
       findings: JSON.parse(JSON.stringify(findings)),
       earned: report.earned,
       possible: report.possible,

@@ -5,6 +5,7 @@ import { logger } from "@/lib/log";
 import { analyzeAndGrade, type AnalyzeLater } from "@/lib/grading/analyze-and-grade";
 import { gradeImages } from "@/lib/grading/grade-images";
 import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
+import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
@@ -62,6 +63,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     if (!job) return;
     const result = await importAdvisories(prisma, job.data.source);
     logger.info({ source: result.snapshot.source, kind: result.kind, snapshot: result.snapshot.id }, "advisories imported");
+    await regradeAfterImport(prisma, result);
   });
 
   const advisoryIntervalSeconds = env.ADVISORY_IMPORT_INTERVAL_MINUTES * 60;

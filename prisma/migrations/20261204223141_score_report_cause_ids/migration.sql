@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ScoreReport" ADD COLUMN     "causeIds" TEXT[] DEFAULT ARRAY[]::TEXT[];
