@@ -9,12 +9,16 @@ export type {
   Evidence,
   Grade,
   ImageFacts,
+  NoAgplV3LicensesSettings,
+  NoFixableCriticalHighSettings,
+  NoHighProfileVulnerabilitiesSettings,
   OsFact,
   PackageFact,
   PolicyConfig,
   PolicyId,
   PolicyResult,
   PolicySettings,
+  PolicySettingsById,
   PolicyStatus,
   ScoreReport,
   VulnerabilityFinding,
@@ -22,12 +26,29 @@ export type {
 export { policyIds } from "./types";
 export { badgeColor, describeScore, gradeForPercent, gradeRank, worstGrade } from "./grade";
 export {
+  defaultAgplLicenses,
+  defaultHighProfileCves,
   defaultPolicyConfig,
+  packageTypes,
   parsePolicyConfig,
   PolicyConfigError,
   type PolicyConfigProblem,
   policyConfigSchema,
+  severityLevels,
 } from "./policy-config";
+export { applyExceptions, type ExceptionScope, type VulnerabilityException, vulnerabilityExceptionSchema } from "./exceptions";
+export {
+  applyVex,
+  parseOpenVex,
+  type ParseOpenVexResult,
+  type VexJustification,
+  vexJustifications,
+  type VexProblem,
+  type VexProduct,
+  type VexStatement,
+  type VexStatus,
+  vexStatuses,
+} from "./openvex";
 export { engineVersion, scoreImage } from "./score-image";
 /** Every policy's id, title and description (and its rule), e.g. for the settings page. */
 export { type Policy, policies } from "./policies";

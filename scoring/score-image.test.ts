@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultPolicyConfig } from "./policy-config";
 import { engineVersion, scoreImage } from "./score-image";
 import { imageFacts } from "./testdata/image-facts";
+import { analysedImage, finding, packageFact } from "./testdata/vulnerability-findings";
 import { type PolicyConfig, type PolicyId, policyIds } from "./types";
 
 /** Returns the default configuration with some weights changed. */
@@ -102,5 +103,48 @@ describe("scoreImage", () => {
     });
     expect(scoreImage(facts).advisorySnapshot).toBeNull();
     expect(scoreImage(facts).policyConfigVersion).toBe(1);
+  });
+
+  it("is at engine version 3", () => {
+    expect(engineVersion).toBe("3");
+  });
+
+  it("grades an analysed image on its packages and findings", () => {
+    const clean = scoreImage(analysedImage({ findings: [], packages: [packageFact()] }));
+    expect(clean.results.map((result) => [result.id, result.status])).toEqual([
+      ["no-fixable-critical-high", "pass"],
+      ["no-high-profile-vulnerabilities", "pass"],
+      ["supply-chain-attestations", "pass"],
+      ["no-unapproved-base-images", "no-data"],
+      ["no-outdated-base-images", "no-data"],
+      ["default-non-root-user", "pass"],
+      ["no-agpl-v3-licenses", "pass"],
+    ]);
+    expect(clean).toMatchObject({ earned: 65, possible: 90, grade: "B" });
+
+    const vulnerable = scoreImage(
+      analysedImage({ findings: [finding()], packages: [packageFact(), packageFact({ name: "ghostscript", purl: "pkg:deb/debian/ghostscript@10.0.0", license: "AGPL-3.0-or-later" })] }),
+    );
+    expect(vulnerable.results.filter((result) => result.status === "fail").map((result) => result.id)).toEqual([
+      "no-fixable-critical-high",
+      "no-high-profile-vulnerabilities",
+      "no-agpl-v3-licenses",
+    ]);
+    expect(vulnerable).toMatchObject({ earned: 20, possible: 90, grade: "E" });
+  });
+
+  it("passes each policy its options", () => {
+    const config = structuredClone(defaultPolicyConfig) as PolicyConfig;
+    const facts = analysedImage({ findings: [finding({ vulnerabilityId: "CVE-2024-2398" })] });
+    expect(scoreImage(facts, config).results[0]?.status).toBe("fail");
+    config.policies["no-fixable-critical-high"] = { ...config.policies["no-fixable-critical-high"], packageTypes: ["npm"] };
+    expect(scoreImage(facts, config).results[0]?.status).toBe("pass");
+  });
+
+  it("fills in default options missing from a configuration", () => {
+    // withWeights builds settings of weights alone, as a configuration stored before the options existed.
+    const report = scoreImage(analysedImage({ findings: [finding()] }), withWeights({}));
+    expect(report.results[0]).toMatchObject({ id: "no-fixable-critical-high", status: "fail" });
+    expect(report.results[1]).toMatchObject({ id: "no-high-profile-vulnerabilities", status: "fail" });
   });
 });

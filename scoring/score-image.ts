@@ -7,7 +7,7 @@ import { type ImageFacts, type PolicyConfig, type PolicyResult, policyIds, type 
  * The version of the rules, stored in every report. Change it whenever a policy's
  * decision or the grade arithmetic changes, so that older reports can be recognised.
  */
-export const engineVersion = "2";
+export const engineVersion = "3";
 
 /**
  * Grades one platform image by evaluating each policy whose weight is above 0.
@@ -20,7 +20,8 @@ export function scoreImage(
 ): ScoreReport {
   const results: PolicyResult[] = [];
   for (const id of policyIds) {
-    const settings = config.policies[id];
+    // A configuration built before a policy had options carries only its weight; the defaults fill the rest.
+    const settings = { ...defaultPolicyConfig.policies[id], ...config.policies[id] };
     if (settings.weight === 0) continue;
     const { title, description, evaluate } = policies[id];
     const outcome = evaluate(facts, settings);

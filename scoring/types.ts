@@ -4,6 +4,7 @@
  */
 
 import type { Finding } from "./advisories/match-packages";
+import type { SeverityLevel } from "./advisories/severity";
 
 export type Grade = "A" | "B" | "C" | "D" | "E" | "F";
 
@@ -119,10 +120,54 @@ export interface PolicySettings {
   weight: number;
 }
 
+/** Settings of "no-fixable-critical-high". */
+export interface NoFixableCriticalHighSettings extends PolicySettings {
+  /** Severity levels that fail the policy. Default: critical and high. */
+  severities: readonly SeverityLevel[];
+  /** When true (the default), only findings with a fixed version count; false counts unfixable ones too. */
+  fixableOnly: boolean;
+  /** Days after a finding's publication before it counts, measured at ImageFacts.evaluatedAt. Default 0, no grace period. */
+  graceDays: number;
+  /** Package URL types to check ("deb", "npm" …); null, the default, checks every type. */
+  packageTypes: readonly string[] | null;
+}
+
+/** Settings of "no-high-profile-vulnerabilities". */
+export interface NoHighProfileVulnerabilitiesSettings extends PolicySettings {
+  /** CVE ids that fail the policy whether fixed or not. Default: the well-known CVEs in defaultHighProfileCves. */
+  cves: readonly string[];
+  /** When true (the default), any CVE in CISA's Known Exploited Vulnerabilities catalog fails the policy too. */
+  knownExploited: boolean;
+  /** CVE ids that never fail the policy, even when listed in cves or known to be exploited. Default: none. */
+  excludedCves: readonly string[];
+}
+
+/** Settings of "no-agpl-v3-licenses". */
+export interface NoAgplV3LicensesSettings extends PolicySettings {
+  /** SPDX license ids that fail the policy when a package's license expression requires one. Default: the AGPL-1.0 and AGPL-3.0 ids. */
+  licenses: readonly string[];
+  /** Glob patterns (picomatch) on package URLs, such as "pkg:npm/@acme/*"; matching packages are not checked. Default: none. */
+  allowedPackages: readonly string[];
+}
+
+/**
+ * The settings type of each policy. Policies without options take only a weight. It is
+ * a type alias, not an interface, so that it stays assignable to Record<string, unknown>.
+ */
+export type PolicySettingsById = {
+  "no-fixable-critical-high": NoFixableCriticalHighSettings;
+  "no-high-profile-vulnerabilities": NoHighProfileVulnerabilitiesSettings;
+  "supply-chain-attestations": PolicySettings;
+  "no-unapproved-base-images": PolicySettings;
+  "no-outdated-base-images": PolicySettings;
+  "default-non-root-user": PolicySettings;
+  "no-agpl-v3-licenses": NoAgplV3LicensesSettings;
+};
+
 export interface PolicyConfig {
   /** Recorded in every score report so a grade can be reproduced. */
   version: number;
-  policies: Record<PolicyId, PolicySettings>;
+  policies: PolicySettingsById;
 }
 
 export interface ScoreReport {

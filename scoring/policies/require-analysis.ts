@@ -1,0 +1,51 @@
+import type { AnalysisFact } from "../types";
+import type { PolicyOutcome } from "./policy";
+
+/** An analysis that finished, with the packages and findings the policies decide on. */
+export type CompletedAnalysis = Extract<AnalysisFact, { status: "analysed" }>;
+
+/** The texts a package-analysis policy shows when it cannot decide. */
+interface NoAnalysisWording {
+  /** The whole summary when the caller has not analysed the image. */
+  absent: string;
+  /** The subject of "cannot be checked": "vulnerabilities", "package licenses". */
+  checked: string;
+}
+
+const pendingRemediation = "Wait for the analysis to finish; the image is graded again when it does.";
+const notAnalysedRemediation =
+  "If the cause is in the image (a layer over a size limit, a corrupt layer), rebuild and push it; otherwise the next sync retries the analysis.";
+
+/**
+ * Returns the completed analysis, or the no-data outcome of a policy that needs one.
+ * A pending or failed analysis gives its reason and what to do. An absent one (the
+ * caller has not analysed the image) gives no remediation, because it is not the user's to fix.
+ */
+export function requireAnalysis(
+  analysis: AnalysisFact | undefined,
+  wording: NoAnalysisWording,
+): { analysis: CompletedAnalysis } | { outcome: PolicyOutcome } {
+  if (analysis === undefined) return { outcome: { status: "no-data", summary: wording.absent, evidence: [], remediation: null } };
+  switch (analysis.status) {
+    case "analysed":
+      return { analysis };
+    case "pending":
+      return {
+        outcome: {
+          status: "no-data",
+          summary: `Package analysis of this image has not finished (${analysis.reason}), so ${wording.checked} cannot be checked yet.`,
+          evidence: [{ label: "Analysis", value: `pending: ${analysis.reason}` }],
+          remediation: pendingRemediation,
+        },
+      };
+    case "not-analysed":
+      return {
+        outcome: {
+          status: "no-data",
+          summary: `The image could not be analysed (${analysis.reason}), so ${wording.checked} cannot be checked.`,
+          evidence: [{ label: "Analysis", value: `failed: ${analysis.reason}` }],
+          remediation: notAnalysedRemediation,
+        },
+      };
+  }
+}
