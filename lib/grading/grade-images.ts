@@ -1,10 +1,23 @@
 import type { PrismaClient } from "@/lib/db";
 import { matchImages, type ImageMatch } from "@/lib/grading/match-images";
 import { logger } from "@/lib/log";
-import { defaultPolicyConfig, scoreImage, type AnalysisFact, type BaseImageFact, type ImageFacts, type PolicyConfig } from "@/scoring";
+import {
+  applyExceptions,
+  applyVex,
+  parseOpenVex,
+  type VexStatement,
+  defaultPolicyConfig,
+  scoreImage,
+  type AnalysisFact,
+  type BaseImageFact,
+  type ImageFacts,
+  type PolicyConfig,
+  type VulnerabilityException,
+  type VulnerabilityFinding,
+} from "@/scoring";
 
 /** Why a report was made; stored with it so every grade change has its cause. */
-export type GradeCause = "push" | "analysis" | "advisory update" | "policy change" | "exception change";
+export type GradeCause = "push" | "analysis" | "advisory update" | "policy change" | "exception change" | "exception expiry";
 
 export interface GradeOptions {
   config?: PolicyConfig;
@@ -35,6 +48,18 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
     select: { imageDigest: true, type: true, name: true, version: true, purl: true, license: true, layerDigest: true },
     orderBy: [{ type: "asc" }, { name: "asc" }, { version: "asc" }],
   });
+  const exceptionScopes = await loadExceptionScopes(prisma, analysed);
+  const manifestDigests = await prisma.manifestImage.findMany({ where: { imageDigest: { in: analysed } }, select: { imageDigest: true, manifestDigest: true } });
+  for (const image of images) {
+    const match = matches.get(image.digest);
+    if (!match) continue;
+    const statements = vexStatements(image.attestations);
+    if (statements.length > 0) {
+      const digestsOfImage = [image.digest, ...manifestDigests.filter((row) => row.imageDigest === image.digest).map((row) => row.manifestDigest)];
+      match.findings = applyVex(match.findings, statements, digestsOfImage);
+    }
+    match.findings = applyScopedExceptions(match.findings, exceptionScopes.get(image.digest) ?? [], now);
+  }
   const snapshot = await prisma.advisorySnapshot.findFirst({ where: { finishedAt: { not: null } }, orderBy: { finishedAt: "desc" }, select: { id: true } });
 
   const reports = images.map((image) => {
@@ -74,6 +99,64 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
   await prisma.scoreReport.createMany({ data: reports });
   logger.debug({ images: reports.length }, "graded images");
   return reports.length;
+}
+
+/** The statements of the OpenVEX documents attached to an image; an unreadable document is logged and ignored. */
+function vexStatements(attestations: readonly { details: unknown; layerDigest: string }[]): VexStatement[] {
+  const statements: VexStatement[] = [];
+  for (const attestation of attestations) {
+    const document = (attestation.details as { openvex?: unknown } | null)?.openvex;
+    if (document === undefined) continue;
+    const parsed = parseOpenVex(document);
+    if ("statements" in parsed) statements.push(...parsed.statements);
+    else logger.warn({ layerDigest: attestation.layerDigest, problems: parsed.problems }, "an attached OpenVEX document could not be read; its statements were ignored");
+  }
+  return statements;
+}
+
+/** One repository an image is tagged in, with its tags and its organization's exceptions. */
+interface ExceptionContext {
+  repository: string;
+  tags: string[];
+  exceptions: VulnerabilityException[];
+}
+
+async function loadExceptionScopes(prisma: PrismaClient, digests: readonly string[]): Promise<Map<string, ExceptionContext[]>> {
+  const links = await prisma.manifestImage.findMany({
+    where: { imageDigest: { in: [...digests] } },
+    select: { imageDigest: true, manifest: { select: { tags: { where: { deletedAt: null }, select: { name: true, repository: { select: { name: true, organizationId: true } } } } } } },
+  });
+  const organizationIds = [...new Set(links.flatMap((link) => link.manifest.tags.map((tag) => tag.repository.organizationId)))];
+  const stored = await prisma.vulnerabilityException.findMany({ where: { organizationId: { in: organizationIds }, revokedAt: null } });
+  const byOrganization = new Map<string, VulnerabilityException[]>();
+  for (const row of stored) {
+    const list = byOrganization.get(row.organizationId) ?? [];
+    list.push({ ...row, expiresAt: row.expiresAt?.toISOString() ?? null });
+    byOrganization.set(row.organizationId, list);
+  }
+
+  const scopes = new Map<string, Map<string, ExceptionContext>>();
+  for (const link of links) {
+    const byRepository = scopes.get(link.imageDigest) ?? new Map<string, ExceptionContext>();
+    scopes.set(link.imageDigest, byRepository);
+    for (const tag of link.manifest.tags) {
+      const context = byRepository.get(tag.repository.name) ?? { repository: tag.repository.name, tags: [], exceptions: byOrganization.get(tag.repository.organizationId) ?? [] };
+      context.tags.push(tag.name);
+      byRepository.set(tag.repository.name, context);
+    }
+  }
+  return new Map([...scopes].map(([digest, byRepository]) => [digest, [...byRepository.values()]]));
+}
+
+/**
+ * Applies each repository's exceptions. A report is per image, and an image
+ * tagged in several repositories gets one report, so a finding is suppressed
+ * only when the exceptions of every one of those repositories suppress it.
+ */
+function applyScopedExceptions(findings: VulnerabilityFinding[], contexts: readonly ExceptionContext[], now: Date): VulnerabilityFinding[] {
+  if (contexts.length === 0 || contexts.every((context) => context.exceptions.length === 0)) return findings;
+  const results = contexts.map((context) => applyExceptions(findings, context.exceptions, { repository: context.repository, tags: context.tags, now: now.toISOString() }));
+  return findings.map((finding, index) => (results.every((result) => result[index]?.suppressed) ? results[0]![index]! : finding));
 }
 
 type StoredAnalysis = { status: string; reason: string | null; osId: string | null; osVersionId: string | null; osPrettyName: string | null; osEcosystem: string | null; osEndOfLife: string | null };

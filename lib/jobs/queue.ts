@@ -8,6 +8,7 @@ export const jobNames = {
   analyzeImages: "analyze-images",
   gradeImages: "grade-images",
   importAdvisories: "import-advisories",
+  expireExceptions: "expire-exceptions",
 } as const;
 
 export interface SyncOrganizationJob {

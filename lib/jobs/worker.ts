@@ -6,10 +6,14 @@ import { analyzeAndGrade, type AnalyzeLater } from "@/lib/grading/analyze-and-gr
 import { gradeImages } from "@/lib/grading/grade-images";
 import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
 import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
+import { regradeExpiredExceptions } from "@/lib/grading/regrade-exceptions";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
+
+/** How often expired exceptions are looked for; stored grades show an expiry at most this long after it. */
+const EXCEPTION_EXPIRY_CHECK_SECONDS = 15 * 60;
 
 export interface Worker {
   boss: PgBoss;
@@ -89,6 +93,19 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   }, intervalSeconds * 1000);
   timer.unref();
 
+  // Expired exceptions: one job per interval however many workers queue it.
+  await boss.work(jobNames.expireExceptions, { batchSize: 1 }, async () => {
+    await regradeExpiredExceptions(prisma);
+  });
+  const queueExpiryCheck = () =>
+    boss.send(jobNames.expireExceptions, {}, { singletonKey: "expire-exceptions", singletonSeconds: EXCEPTION_EXPIRY_CHECK_SECONDS }).catch((error: unknown) => {
+      logger.error({ err: error }, "queueing the exception expiry check failed");
+      return null;
+    });
+  await queueExpiryCheck();
+  const expiryTimer = setInterval(() => void queueExpiryCheck(), EXCEPTION_EXPIRY_CHECK_SECONDS * 1000);
+  expiryTimer.unref();
+
   logger.info({ organizations: registry?.organizations ?? [], intervalMinutes: env.SYNC_INTERVAL_MINUTES }, "worker started");
   return {
     boss,
@@ -100,6 +117,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     stop: async () => {
       clearInterval(timer);
       clearInterval(importTimer);
+      clearInterval(expiryTimer);
       await boss.stop({ graceful: true, wait: true });
       logger.info("worker stopped");
     },

@@ -7,7 +7,7 @@ import {
 } from "@/lib/samples/attestation-manifest";
 import { gzipDeterministic } from "@/lib/samples/deterministic-gzip";
 import { encodeJson, sortKeys } from "@/lib/samples/encode-json";
-import { imageSubject, type InTotoStatement } from "@/lib/samples/in-toto-statement";
+import { imageSubject, IN_TOTO_STATEMENT_V01, type InTotoStatement } from "@/lib/samples/in-toto-statement";
 import { createLayerTar, readLayerEntries, type LayerEntry } from "@/lib/samples/layer-tar";
 import { mediaTypes, type MediaTypeFamily } from "@/lib/samples/media-types";
 import { formatPlatform, type Descriptor, type Platform } from "@/lib/samples/oci-descriptor";
@@ -171,7 +171,12 @@ export function buildImage(input: BuildImageInput): BuiltImage {
 export interface AttestationInput {
   sbom?: SbomInput;
   provenance?: ProvenanceInput;
+  /** An OpenVEX document, attached as the predicate of an `https://openvex.dev/ns/v0.2.0` statement. */
+  vex?: Record<string, unknown>;
 }
+
+/** The predicate type of OpenVEX v0.2.0 statements. */
+export const OPENVEX_PREDICATE = "https://openvex.dev/ns/v0.2.0";
 
 export interface IndexEntry {
   image: BuiltImage;
@@ -265,6 +270,9 @@ function attestationStatements(
   }
   if (attestations.provenance !== undefined) {
     statements.push(buildProvenanceStatement(subject, attestations.provenance, image));
+  }
+  if (attestations.vex !== undefined) {
+    statements.push({ _type: IN_TOTO_STATEMENT_V01, predicateType: OPENVEX_PREDICATE, subject: [subject], predicate: attestations.vex });
   }
   return statements;
 }

@@ -14,3 +14,8 @@ const provenancePrefix = "https://slsa.dev/provenance/";
 export function isProvenance(predicateType: string): boolean {
   return predicateType.startsWith(provenancePrefix);
 }
+
+/** OpenVEX predicates are versioned URLs such as `https://openvex.dev/ns/v0.2.0`. */
+export function isOpenVex(predicateType: string): boolean {
+  return predicateType.startsWith("https://openvex.dev/ns");
+}

@@ -1,11 +1,13 @@
 import type { RegistrySource } from "@/lib/registry/registry-source";
 import { parseImageConfig } from "@/lib/registry/manifest";
-import { parseProvenance, readStatement, type Provenance } from "@/lib/analysis/attestation-predicates";
+import { parseProvenance, parseSpdxPredicate, readStatement, SPDX_DOCUMENT_PREDICATE, type Provenance } from "@/lib/analysis/attestation-predicates";
+import type { Prisma } from "@/generated/prisma/client";
 import {
   attestationReferenceDigest,
   attestationReferenceType,
   dsseMediaType,
   inTotoMediaType,
+  isOpenVex,
   isProvenance,
   predicateTypeAnnotation,
 } from "@/lib/sync/read-attestation";
@@ -22,6 +24,8 @@ export interface ReadAttestation {
   layerDigest: string;
   predicateType: string;
   provenanceMode: "max" | "min" | null;
+  /** A summary of the parsed statement, or an OpenVEX document whole; null when the body was not read or not understood. */
+  details: Prisma.InputJsonObject | null;
 }
 
 export interface ReadImage {
@@ -176,8 +180,9 @@ async function readAttestations(
     if (layer.mediaType !== inTotoMediaType && layer.mediaType !== dsseMediaType) continue;
     let predicateType = layer.annotations?.[predicateTypeAnnotation] ?? null;
     let mode: "max" | "min" | null = null;
-    // The annotation names the predicate; only provenance needs its body, to tell max mode from min.
-    if (predicateType === null || isProvenance(predicateType)) {
+    let details: Prisma.InputJsonObject | null = null;
+    // Statements whose body matters are read: provenance (max or min mode, base image), SBOMs and OpenVEX documents.
+    if (predicateType === null || readsBody(predicateType)) {
       const value = parseJson(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
       if (value === undefined) continue;
       try {
@@ -187,14 +192,35 @@ async function readAttestations(
           const parsed = parseProvenance(value);
           mode = parsed.mode;
           provenance ??= parsed;
+          details = provenanceDetails(parsed);
+        } else if (predicateType === SPDX_DOCUMENT_PREDICATE) {
+          const sbom = parseSpdxPredicate(statement.predicate);
+          details = { spdxVersion: sbom.spdxVersion, name: sbom.name, packages: sbom.packages.filter((pkg) => !pkg.described).length, problems: sbom.problems.length };
+        } else if (isOpenVex(predicateType) && typeof statement.predicate === "object" && statement.predicate !== null) {
+          details = { openvex: statement.predicate as Prisma.InputJsonObject };
         }
       } catch {
         continue; // Not an in-toto statement, or provenance of another predicate version: it proves nothing.
       }
     }
-    attestations.push({ manifestDigest, layerDigest: layer.digest, predicateType, provenanceMode: mode });
+    attestations.push({ manifestDigest, layerDigest: layer.digest, predicateType, provenanceMode: mode, details });
   }
   return { attestations, provenance };
+}
+
+function readsBody(predicateType: string): boolean {
+  return isProvenance(predicateType) || predicateType === SPDX_DOCUMENT_PREDICATE || isOpenVex(predicateType);
+}
+
+function provenanceDetails(provenance: Provenance): Prisma.InputJsonObject {
+  return {
+    builderId: provenance.builderId,
+    buildType: provenance.buildType,
+    frontendImage: provenance.frontendImage,
+    materials: provenance.materials.map((material) => material.uri),
+    startedOn: provenance.startedOn,
+    finishedOn: provenance.finishedOn,
+  };
 }
 
 export function formatPlatform(os: string, architecture: string, variant?: string | null): string {

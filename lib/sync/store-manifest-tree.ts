@@ -39,7 +39,8 @@ export async function storeManifestTree(tx: Transaction, tree: ReadManifestTree,
       },
     });
     await tx.attestation.createMany({
-      data: image.attestations.map((attestation) => ({ imageDigest: image.digest, ...attestation })),
+      // Prisma writes a JSON null as Prisma.DbNull; a missing key leaves the column NULL.
+      data: image.attestations.map(({ details, ...attestation }) => ({ imageDigest: image.digest, ...attestation, ...(details === null ? {} : { details }) })),
       skipDuplicates: true,
     });
   }

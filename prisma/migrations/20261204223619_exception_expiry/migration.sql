@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "VulnerabilityException" ADD COLUMN     "expiryRegradedAt" TIMESTAMP(3);

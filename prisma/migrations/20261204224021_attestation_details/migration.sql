@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Attestation" ADD COLUMN     "details" JSONB;
