@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 
+import Ajv, { type AnySchema, type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv2019 from "ajv/dist/2019";
+import addFormats from "ajv-formats";
 import parseSpdxExpression from "spdx-expression-parse";
 import { describe, expect, it } from "vitest";
 
@@ -429,5 +432,92 @@ describe("toCycloneDx", () => {
     const scratch = toCycloneDx(sbomInput({ os: null }));
     expect(scratch.components.map((item) => item.type)).not.toContain("operating-system");
     expect(scratch.dependencies[0]?.dependsOn).toHaveLength(13);
+  });
+});
+
+// --- Validation against the published JSON schemas ---------------------------
+
+function readJson(url: URL): AnySchema {
+  return JSON.parse(readFileSync(url, "utf8")) as AnySchema;
+}
+
+/** Lists each error as "path: message", so a failing test names the fields that break the schema. */
+function schemaErrors(validate: ValidateFunction, document: unknown): string[] {
+  if (validate(document)) return [];
+  return (validate.errors ?? []).map((error: ErrorObject) => `${error.instancePath || "/"}: ${error.message ?? error.keyword} ${JSON.stringify(error.params)}`);
+}
+
+/** SPDX 2.3 JSON schema (draft 2019-09), committed from the spdx/spdx-spec repository; see testdata/sbom/README.md. */
+function spdxValidator(): ValidateFunction {
+  const ajv = new Ajv2019({ allErrors: true, strict: true });
+  addFormats(ajv);
+  return ajv.compile(readJson(new URL("testdata/sbom/spdx-2.3.schema.json", import.meta.url)));
+}
+
+/**
+ * CycloneDX 1.6 JSON schema (draft-07) as the @cyclonedx/cyclonedx-library package ships it. The BOM schema refers to
+ * `spdx.SNAPSHOT.schema.json` and `jsf-0.82.SNAPSHOT.schema.json` beside it, so each is added under the URL that
+ * reference resolves to against the BOM schema's `$id`.
+ */
+function cycloneDxValidator(): ValidateFunction {
+  const folder = new URL("../../node_modules/@cyclonedx/cyclonedx-library/res/schema/", import.meta.url);
+  const bom = readJson(new URL("bom-1.6.SNAPSHOT.schema.json", folder)) as { $id: string };
+  // strictRequired is a lint for schema authors: the schema lists required properties inside oneOf branches that
+  // declare no properties of their own, which is valid JSON Schema.
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+  addFormats(ajv);
+  // The schema annotates enumerations with "meta:enum" descriptions, which validate nothing.
+  ajv.addKeyword("meta:enum");
+  // NOTE: ajv-formats 3 has no "iri-reference" or "idn-email" check, so values of those formats are not checked.
+  // The exports write neither (they are used for URLs and e-mail addresses).
+  ajv.addFormat("iri-reference", true);
+  ajv.addFormat("idn-email", true);
+  for (const file of ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json"]) {
+    ajv.addSchema(readJson(new URL(file, folder)), new URL(file, bom.$id).href);
+  }
+  return ajv.compile(bom);
+}
+
+describe("schema validation", () => {
+  const validateSpdx = spdxValidator();
+  const validateCycloneDx = cycloneDxValidator();
+  const odd = { ...packages[0], license: "MIT AND" } as SbomPackage;
+
+  const inputs: Array<[string, SbomInput]> = [
+    ["the fixture", sbomInput()],
+    ["an image without an operating system", sbomInput({ os: null })],
+    ["an untagged image", sbomInput({ image: { repository: "acme/api", tag: null, digest: IMAGE_DIGEST, platform: "linux/arm64/v8" } })],
+    ["a license that is no SPDX expression", sbomInput({ packages: [odd] })],
+    ["an image without packages", sbomInput({ packages: [] })],
+  ];
+
+  it.each(inputs)("SPDX export of %s matches SPDX 2.3", (_name, input) => {
+    expect(schemaErrors(validateSpdx, toSpdxDocument(input))).toEqual([]);
+  });
+
+  it.each(inputs)("CycloneDX export of %s matches CycloneDX 1.6", (_name, input) => {
+    expect(schemaErrors(validateCycloneDx, toCycloneDx(input))).toEqual([]);
+  });
+
+  it("SPDX schema rejects a broken document", () => {
+    const document = JSON.parse(JSON.stringify(toSpdxDocument(sbomInput()))) as Record<string, unknown> & { packages: Record<string, unknown>[] };
+    delete document.packages[1]?.downloadLocation;
+    document.packages[2] = { ...document.packages[2], primaryPackagePurpose: "IMAGE" };
+
+    const errors = schemaErrors(validateSpdx, document);
+
+    expect(errors).toContainEqual(expect.stringMatching(/^\/packages\/1: must have required property 'downloadLocation'/));
+    expect(errors).toContainEqual(expect.stringMatching(/^\/packages\/2\/primaryPackagePurpose: must be equal to one of the allowed values/));
+  });
+
+  it("CycloneDX schema rejects a broken BOM", () => {
+    const bom = JSON.parse(JSON.stringify(toCycloneDx(sbomInput()))) as Record<string, unknown> & { components: Record<string, unknown>[] };
+    bom.serialNumber = "not-a-uuid";
+    bom.components[1] = { ...bom.components[1], licenses: [{ license: { id: "Not-An-SPDX-Id" } }] };
+
+    const errors = schemaErrors(validateCycloneDx, bom);
+
+    expect(errors).toContainEqual(expect.stringMatching(/^\/serialNumber: must match pattern/));
+    expect(errors).toContainEqual(expect.stringMatching(/^\/components\/1\/licenses\/0\/license\/id: must be equal to one of the allowed values/));
   });
 });

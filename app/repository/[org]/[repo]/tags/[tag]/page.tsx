@@ -1,11 +1,14 @@
 import { requireViewer } from "@/lib/auth/get-viewer";
 import type { Metadata } from "next";
-import { formatBytes, formatDate, shortDigest } from "@/components/format";
+import { formatBytes, formatDate, repositoryPath, shortDigest } from "@/components/format";
 import { RepositoryTabs } from "@/components/repositories/repository-tabs";
 import { BaseImageFact } from "@/components/tags/base-image-fact";
+import { OsFact } from "@/components/tags/os-fact";
+import { PlatformPackages } from "@/components/tags/platform-packages";
 import { GradeBadge } from "@/components/grades/grade-badge";
 import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
 import { ScoreArithmetic } from "@/components/grades/score-arithmetic";
+import { getImageAnalysis, parsePackageQuery } from "@/lib/data/get-image-analysis";
 import { getTag } from "@/lib/data/get-tag";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { repositoryParams, tagParam, titleSegment } from "@/lib/data/route-params";
@@ -13,17 +16,38 @@ import { repositoryParams, tagParam, titleSegment } from "@/lib/data/route-param
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ org: string; repo: string; tag: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { org, repo, tag } = await params;
   return { title: `${titleSegment(org)}/${titleSegment(repo)}:${titleSegment(tag)}` };
 }
 
-export default async function TagPage({ params }: { params: Params }) {
+export default async function TagPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const viewer = await requireViewer();
   const segments = await params;
   const { org, repo } = repositoryParams(segments);
-  const { repository, tag, platforms } = await orNotFound(getTag(viewer, org, repo, tagParam(segments.tag)));
+  const tagName = tagParam(segments.tag);
+  const search = await searchParams;
+  const { repository, tag, platforms } = await orNotFound(getTag(viewer, org, repo, tagName));
+
+  // The package table shows one platform image at a time: the one in `platform`, else the first.
+  const { query, problems: queryProblems } = parsePackageQuery(search);
+  const requestedPlatform = typeof search.platform === "string" && search.platform !== "" ? search.platform : null;
+  const selected = platforms.find((platform) => platform.digest === requestedPlatform) ?? platforms[0];
+  if (requestedPlatform !== null && selected?.digest !== requestedPlatform) {
+    queryProblems.push(`Showing the packages of the first platform: "${requestedPlatform}" is not a platform image of this tag.`);
+  }
+  const sections = await orNotFound(
+    Promise.all(
+      platforms.map(async (platform) => ({
+        platform,
+        view: await getImageAnalysis(viewer, org, repo, tagName, platform.digest, platform === selected ? { packages: query } : {}),
+      })),
+    ),
+  );
+  const tagPath = `${repositoryPath(repository.name)}/tags/${encodeURIComponent(tag.name)}`;
+  const today = new Date().toISOString().slice(0, 10);
 
   return (
     <div>
@@ -52,7 +76,7 @@ export default async function TagPage({ params }: { params: Params }) {
         </div>
       )}
 
-      {platforms.map((platform) => (
+      {sections.map(({ platform, view }) => (
         <section key={platform.digest} className="mb-10" aria-labelledby={`platform-${platform.digest}`} data-platform={platform.platform}>
           <h2 id={`platform-${platform.digest}`} className="mb-3 flex items-center gap-3 text-xl font-semibold">
             <GradeBadge grade={platform.report?.grade ?? null} />
@@ -79,6 +103,10 @@ export default async function TagPage({ params }: { params: Params }) {
                 <dd>{formatDate(platform.created)}</dd>
                 <dt className="text-slate-500">Compressed size</dt>
                 <dd>{formatBytes(platform.compressedSize)}</dd>
+                <dt className="text-slate-500">Operating system</dt>
+                <dd data-testid="operating-system">
+                  <OsFact analysis={view.analysis} today={today} />
+                </dd>
                 <dt className="text-slate-500">Base image</dt>
                 <dd data-testid="base-image" className="break-all">
                   <BaseImageFact base={platform.baseImage} />
@@ -109,6 +137,13 @@ export default async function TagPage({ params }: { params: Params }) {
               </ol>
             </div>
           </div>
+          <PlatformPackages
+            tagPath={tagPath}
+            platform={{ digest: platform.digest, name: platform.platform }}
+            view={view}
+            query={query}
+            queryProblems={queryProblems}
+          />
         </section>
       ))}
     </div>
