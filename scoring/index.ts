@@ -6,6 +6,7 @@
 export type {
   AnalysisFact,
   BaseImageFact,
+  BaseTagResolution,
   Evidence,
   Grade,
   ImageFacts,

@@ -112,8 +112,19 @@ export interface VulnerabilityFinding extends Finding {
 
 /** Detected base image with the source that named it, or the reason it is unknown. */
 export type BaseImageFact =
-  | { source: "provenance" | "annotation" | "label" | "layers"; reference: string | null; digest: string | null }
+  | {
+      source: "provenance" | "annotation" | "label" | "layers";
+      reference: string | null;
+      digest: string | null;
+      /** What the base reference's tag points to now; absent when the caller has not looked it up. */
+      current?: BaseTagResolution;
+    }
   | { source: "unknown"; reason: string };
+
+/** The result of resolving a base image's tag on its registry (or from the database, for a synced base). */
+export type BaseTagResolution =
+  | { status: "resolved"; digest: string; resolvedAt: string }
+  | { status: "unknown"; reason: string };
 
 export interface PolicySettings {
   /** Points the policy is worth, an integer from 0 to 100; 0 removes the policy from the score. */

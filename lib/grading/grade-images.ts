@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
 import { matchImages, type ImageMatch } from "@/lib/grading/match-images";
+import { policyConfigsForImages } from "@/lib/grading/policy-configs";
 import { logger } from "@/lib/log";
 import {
   applyExceptions,
@@ -29,44 +30,45 @@ export interface GradeOptions {
 }
 
 /**
- * Grades platform images by digest with the scoring library and stores one
- * score report each. An image is graded once per digest, whatever the number
- * of tags that point at it.
+ * Loads what the policies decide on for each image: config facts,
+ * attestations, base image, and for analysed images the packages and the
+ * findings matched against stored advisories, with attached OpenVEX
+ * statements and the organization's exceptions applied. Nothing is fetched
+ * from a registry, so a preview or a re-grade costs only database reads.
  */
-export async function gradeImages(prisma: PrismaClient, digests: readonly string[], options: GradeOptions = {}): Promise<number> {
-  if (digests.length === 0) return 0;
-  const config = options.config ?? defaultPolicyConfig;
-  const now = options.now ?? new Date();
+export async function loadImageFacts(prisma: PrismaClient, digests: readonly string[], now: Date): Promise<Map<string, ImageFacts>> {
   const images = await prisma.image.findMany({
     where: { digest: { in: [...digests] } },
     include: { attestations: true, analysis: true },
   });
   const analysed = images.filter((image) => image.analysis?.status === "ANALYSED").map((image) => image.digest);
   const matches = await matchImages(prisma, analysed);
-  const packages = await prisma.imagePackage.findMany({
+  const packageRows = await prisma.imagePackage.findMany({
     where: { imageDigest: { in: analysed } },
     select: { imageDigest: true, type: true, name: true, version: true, purl: true, license: true, layerDigest: true },
     orderBy: [{ type: "asc" }, { name: "asc" }, { version: "asc" }],
   });
+  const packagesByImage = groupBy(packageRows, (row) => row.imageDigest);
   const exceptionScopes = await loadExceptionScopes(prisma, analysed);
-  const manifestDigests = await prisma.manifestImage.findMany({ where: { imageDigest: { in: analysed } }, select: { imageDigest: true, manifestDigest: true } });
+  const manifestRows = await prisma.manifestImage.findMany({ where: { imageDigest: { in: analysed } }, select: { imageDigest: true, manifestDigest: true } });
+  const manifestsByImage = groupBy(manifestRows, (row) => row.imageDigest);
+
+  const facts = new Map<string, ImageFacts>();
   for (const image of images) {
     const match = matches.get(image.digest);
-    if (!match) continue;
-    const statements = vexStatements(image.attestations);
-    if (statements.length > 0) {
-      const digestsOfImage = [image.digest, ...manifestDigests.filter((row) => row.imageDigest === image.digest).map((row) => row.manifestDigest)];
-      match.findings = applyVex(match.findings, statements, digestsOfImage);
+    if (match) {
+      const statements = vexStatements(image.attestations);
+      if (statements.length > 0) {
+        const digestsOfImage = [image.digest, ...(manifestsByImage.get(image.digest) ?? []).map((row) => row.manifestDigest)];
+        match.findings = applyVex(match.findings, statements, digestsOfImage);
+      }
+      match.findings = applyScopedExceptions(match.findings, exceptionScopes.get(image.digest) ?? [], now);
     }
-    match.findings = applyScopedExceptions(match.findings, exceptionScopes.get(image.digest) ?? [], now);
-  }
-  const snapshot = await prisma.advisorySnapshot.findFirst({ where: { finishedAt: { not: null } }, orderBy: { finishedAt: "desc" }, select: { id: true } });
 
-  const reports = images.map((image) => {
     const provenanceModes = image.attestations.map((attestation) => attestation.provenanceMode).filter((mode) => mode !== null);
     let provenanceMode: "max" | "min" | null = null;
     if (provenanceModes.length > 0) provenanceMode = provenanceModes.includes("max") ? "max" : "min";
-    const facts: ImageFacts = {
+    facts.set(image.digest, {
       digest: image.digest,
       platform: image.platform,
       user: image.user,
@@ -75,18 +77,37 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
         provenanceMode,
       },
       baseImage: baseImageFact(image),
-      analysis: analysisFact(image.analysis, packages.filter((pkg) => pkg.imageDigest === image.digest), matches.get(image.digest)),
+      analysis: analysisFact(image.analysis, packagesByImage.get(image.digest) ?? [], match),
       evaluatedAt: now.toISOString(),
-    };
-    const report = scoreImage(facts, config);
-    const findings = facts.analysis?.status === "analysed" ? facts.analysis.findings : [];
+    });
+  }
+  return facts;
+}
+
+/**
+ * Grades platform images by digest with the scoring library and stores one
+ * score report each, under the policy configuration of the organization the
+ * image is tagged in. An image is graded once per digest, whatever the number
+ * of tags that point at it.
+ */
+export async function gradeImages(prisma: PrismaClient, digests: readonly string[], options: GradeOptions = {}): Promise<number> {
+  if (digests.length === 0) return 0;
+  const now = options.now ?? new Date();
+  const facts = await loadImageFacts(prisma, digests, now);
+  const configs = options.config ? null : await policyConfigsForImages(prisma, [...facts.keys()]);
+  const snapshot = await prisma.advisorySnapshot.findFirst({ where: { finishedAt: { not: null } }, orderBy: { finishedAt: "desc" }, select: { id: true } });
+
+  const reports = [...facts.values()].map((imageFacts) => {
+    const config = options.config ?? configs?.get(imageFacts.digest) ?? defaultPolicyConfig;
+    const report = scoreImage(imageFacts, config);
+    const findings = imageFacts.analysis?.status === "analysed" ? imageFacts.analysis.findings : [];
     return {
-      imageDigest: image.digest,
+      imageDigest: imageFacts.digest,
       engineVersion: report.engineVersion,
       policyConfigVersion: report.policyConfigVersion,
       advisorySnapshot: snapshot?.id ?? null,
       cause: options.cause ?? null,
-      causeIds: options.causeIds?.(image.digest) ?? [],
+      causeIds: options.causeIds?.(imageFacts.digest) ?? [],
       findings: JSON.parse(JSON.stringify(findings)),
       earned: report.earned,
       possible: report.possible,
@@ -99,6 +120,16 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
   await prisma.scoreReport.createMany({ data: reports });
   logger.debug({ images: reports.length }, "graded images");
   return reports.length;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The statements of the OpenVEX documents attached to an image; an unreadable document is logged and ignored. */
