@@ -146,6 +146,14 @@ async function readStaleLayer(
       }
       return !wantsOsFile(path) && !imageScoped.some((cataloger) => cataloger.wants(path));
     },
+    wantsContent: (path, head) =>
+      wantsOsFile(path) || stale.catalogers.some((cataloger) => cataloger.wants(path) && (cataloger.wantsContent?.(head) ?? true)),
+    onConsumedLink: (path, target) => {
+      for (const entry of fileEntries.values()) {
+        const packages = entry.packagesByPath![target];
+        if (packages) entry.packagesByPath![path] = packages.map((pkg) => ({ ...pkg, path }));
+      }
+    },
   });
 
   const entries: LayerCacheEntry[] = [...fileEntries.values()];

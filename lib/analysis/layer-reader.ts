@@ -53,6 +53,10 @@ export interface ReadLayerOptions {
    * as binaries are then held one at a time instead of for the whole layer.
    */
   onFile?: (path: string, content: Uint8Array) => boolean;
+  /** Judges a wanted file from its first bytes; a file it rejects is skipped silently, before the size cap applies. */
+  wantsContent?: (path: string, head: Uint8Array) => boolean;
+  /** Called for a hard link whose target `onFile` consumed, so the caller can give the link the target's results. */
+  onConsumedLink?: (path: string, target: string) => void;
 }
 
 type Compression = "gzip" | "zstd" | "none";
@@ -158,10 +162,11 @@ async function extractLayer(
     (error: unknown) => error,
   );
 
+  const passedOver: PassedOver = { consumed: new Set(), skipped: new Set() };
   let entryError: unknown = null;
   try {
     for await (const entry of extract) {
-      await readEntry(entry, options, contents);
+      await readEntry(entry, options, contents, passedOver);
     }
   } catch (error) {
     entryError = error;
@@ -178,7 +183,7 @@ async function extractLayer(
   return contents;
 }
 
-async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: LayerContents): Promise<void> {
+async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: LayerContents, passedOver: PassedOver): Promise<void> {
   const { header } = entry;
   const path = normalizeLayerPath(header.name);
   if (path === null) {
@@ -203,19 +208,21 @@ async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: L
   }
 
   // A later entry for the same path replaces an earlier one.
+  passedOver.consumed.delete(path);
+  passedOver.skipped.delete(path);
   contents.files.delete(path);
   contents.symlinks.delete(path);
 
   switch (header.type) {
     case "file":
     case "contiguous-file":
-      await readFileEntry(entry, path, options, contents);
+      await readFileEntry(entry, path, options, contents, passedOver);
       return;
     case "symlink":
       contents.symlinks.set(path, header.linkname ?? "");
       break;
     case "link":
-      readHardLink(header.linkname ?? "", path, options, contents);
+      readHardLink(header.linkname ?? "", path, options, contents, passedOver);
       break;
     default:
       // Directories, devices and FIFOs hold no content a cataloger reads.
@@ -224,33 +231,69 @@ async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: L
   await drain(entry);
 }
 
-async function readFileEntry(entry: TarEntry, path: string, options: ReadLayerOptions, contents: LayerContents): Promise<void> {
+async function readFileEntry(entry: TarEntry, path: string, options: ReadLayerOptions, contents: LayerContents, { consumed, skipped }: PassedOver): Promise<void> {
   if (!options.wants(path)) {
     await drain(entry);
     return;
   }
 
   const size = entry.header.size ?? 0;
+  const chunks = entry[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  if (options.wantsContent) {
+    while (headBytes < CONTENT_HEAD_BYTES && headBytes < size) {
+      const next = await chunks.next();
+      if (next.done === true) break;
+      head.push(next.value as Uint8Array);
+      headBytes += (next.value as Uint8Array).byteLength;
+    }
+    if (!options.wantsContent(path, concatenate(head).subarray(0, CONTENT_HEAD_BYTES))) {
+      skipped.add(path);
+      await drainIterator(chunks);
+      return;
+    }
+  }
+
   const maxBytes = options.maxFileBytes(path);
   if (size > maxBytes) {
     contents.problems.push({ path, message: `File is ${size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
-    await drain(entry);
+    await drainIterator(chunks);
     return;
   }
 
   const content = new Uint8Array(size);
   let offset = 0;
-  for await (const chunk of entry) {
-    const bytes = chunk as Uint8Array;
+  const place = (bytes: Uint8Array) => {
     content.set(bytes.subarray(0, size - offset), offset);
     offset += bytes.byteLength;
+  };
+  head.forEach(place);
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) place(next.value as Uint8Array);
+  if (options.onFile?.(path, content) === true) {
+    consumed.add(path);
+    return;
   }
-  if (options.onFile?.(path, content) === true) return;
   contents.files.set(path, content);
 }
 
+/** Requested files the layer has but `files` does not hold, so hard links to them are handled like their targets. */
+interface PassedOver {
+  /** Taken by onFile. */
+  consumed: Set<string>;
+  /** Turned down by wantsContent. */
+  skipped: Set<string>;
+}
+
+/** Bytes of a file's start that wantsContent sees; enough for magic numbers such as ELF's. */
+const CONTENT_HEAD_BYTES = 16;
+
+async function drainIterator(chunks: AsyncIterator<unknown>): Promise<void> {
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) void next;
+}
+
 /** Hard links name an earlier entry of the same layer (POSIX tar, typeflag '1'). */
-function readHardLink(linkName: string, path: string, options: ReadLayerOptions, contents: LayerContents): void {
+function readHardLink(linkName: string, path: string, options: ReadLayerOptions, contents: LayerContents, { consumed, skipped }: PassedOver): void {
   const target = normalizeLayerPath(linkName);
   if (target === null) {
     contents.problems.push({ path, message: `Hard link target ${linkName} climbs above the image root; the link was ignored.` });
@@ -263,6 +306,12 @@ function readHardLink(linkName: string, path: string, options: ReadLayerOptions,
     return;
   }
   if (!options.wants(path)) return;
+  if (consumed.has(target)) {
+    options.onConsumedLink?.(path, target);
+    return;
+  }
+  // A link to a file wantsContent turned down has the same content, so it is turned down too.
+  if (skipped.has(target)) return;
 
   const content = contents.files.get(target);
   if (content === undefined) {

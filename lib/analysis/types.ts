@@ -55,6 +55,12 @@ export interface Cataloger {
   wants(path: string): boolean;
   /** Maximum bytes buffered per requested file; larger files are reported as problems and skipped. */
   maxFileBytes: number;
+  /**
+   * Whether a wanted file is worth reading, judged from its first bytes (at
+   * least 4 when the file has them); absent means every wanted file is. Lets
+   * binary catalogers skip large data files without buffering them.
+   */
+  wantsContent?(head: Uint8Array): boolean;
   parse(files: RequestedFiles, context: CatalogContext): { packages: CatalogedPackage[]; problems: CatalogProblem[] };
 }
 

@@ -23,6 +23,7 @@ export const goBinaryCataloger: Cataloger = {
   version: 1,
   scope: "file",
   wants: isExecutableCandidatePath,
+  wantsContent: hasElfMagic,
   // NOTE: an estimate. The largest Go programs seen in images (kubelet, terraform providers) stay well below it.
   maxFileBytes: 200 * 1024 * 1024,
 

@@ -37,6 +37,7 @@ export const rustAuditableCataloger: Cataloger = {
   version: 1,
   scope: "file",
   wants: isExecutableCandidatePath,
+  wantsContent: hasElfMagic,
   maxFileBytes: 200 * 1024 * 1024,
 
   parse(files) {
