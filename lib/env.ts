@@ -45,6 +45,21 @@ const schema = z.object({
     .string()
     .optional()
     .transform((value) => (value ?? "").split(",").map((source) => source.trim()).filter(Boolean)),
+  /** Minutes a base image tag's resolution is kept before the scheduler resolves it again. */
+  BASE_TAG_TTL_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /**
+   * Registries that base image tags may be resolved on, comma-separated hosts. Base references come
+   * from image contents, so only these hosts (and synced repositories) are ever asked.
+   */
+  BASE_IMAGE_REGISTRIES: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "docker.io,ghcr.io,quay.io,gcr.io,registry.k8s.io,mcr.microsoft.com,public.ecr.aws")
+        .split(",")
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** Minutes between scheduled advisory imports. */
   ADVISORY_IMPORT_INTERVAL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(360),
   /** Secret that signs and encrypts session cookies, at least 32 characters. Unset: generated once and kept in DATA_DIR. */

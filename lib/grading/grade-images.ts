@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
+import { baseTagKey } from "@/lib/grading/base-tag-key";
 import { matchImages, type ImageMatch } from "@/lib/grading/match-images";
 import { policyConfigsForImages } from "@/lib/grading/policy-configs";
 import { logger } from "@/lib/log";
@@ -11,6 +12,7 @@ import {
   scoreImage,
   type AnalysisFact,
   type BaseImageFact,
+  type BaseTagResolution,
   type ImageFacts,
   type PolicyConfig,
   type VulnerabilityException,
@@ -18,7 +20,7 @@ import {
 } from "@/scoring";
 
 /** Why a report was made; stored with it so every grade change has its cause. */
-export type GradeCause = "push" | "analysis" | "advisory update" | "policy change" | "exception change" | "exception expiry";
+export type GradeCause = "push" | "analysis" | "advisory update" | "base image updated" | "policy change" | "exception change" | "exception expiry";
 
 export interface GradeOptions {
   config?: PolicyConfig;
@@ -52,6 +54,8 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
   const exceptionScopes = await loadExceptionScopes(prisma, analysed);
   const manifestRows = await prisma.manifestImage.findMany({ where: { imageDigest: { in: analysed } }, select: { imageDigest: true, manifestDigest: true } });
   const manifestsByImage = groupBy(manifestRows, (row) => row.imageDigest);
+  const baseKeys = [...new Set(images.map((image) => (image.baseImageReference ? baseTagKey(image.baseImageReference) : null)).filter((key) => key !== null))];
+  const resolutions = new Map((await prisma.baseTagResolution.findMany({ where: { reference: { in: baseKeys } } })).map((row) => [row.reference, row]));
 
   const facts = new Map<string, ImageFacts>();
   for (const image of images) {
@@ -76,7 +80,7 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
         predicateTypes: [...new Set(image.attestations.map((attestation) => attestation.predicateType))],
         provenanceMode,
       },
-      baseImage: baseImageFact(image),
+      baseImage: baseImageFact(image, resolutions),
       analysis: analysisFact(image.analysis, packagesByImage.get(image.digest) ?? [], match),
       evaluatedAt: now.toISOString(),
     });
@@ -208,7 +212,10 @@ function analysisFact(analysis: StoredAnalysis | null, packages: StoredPackage[]
   };
 }
 
-function baseImageFact(image: { baseImageSource: string | null; baseImageReference: string | null; baseImageDigest: string | null; baseImageReason: string | null }): BaseImageFact | undefined {
+function baseImageFact(
+  image: { baseImageSource: string | null; baseImageReference: string | null; baseImageDigest: string | null; baseImageReason: string | null },
+  resolutions: Map<string, { status: string; digest: string | null; equivalentDigests: string[]; reason: string | null; resolvedAt: Date }>,
+): BaseImageFact | undefined {
   switch (image.baseImageSource) {
     case null:
       return undefined;
@@ -217,9 +224,24 @@ function baseImageFact(image: { baseImageSource: string | null; baseImageReferen
     case "provenance":
     case "annotation":
     case "label":
-    case "layers":
-      return { source: image.baseImageSource, reference: image.baseImageReference, digest: image.baseImageDigest };
+    case "layers": {
+      const fact: BaseImageFact = { source: image.baseImageSource, reference: image.baseImageReference, digest: image.baseImageDigest };
+      const key = image.baseImageReference ? baseTagKey(image.baseImageReference) : null;
+      const resolution = key === null ? undefined : resolutions.get(key);
+      if (resolution) fact.current = currentBaseTag(resolution, image.baseImageDigest);
+      return fact;
+    }
     default:
       return undefined;
   }
+}
+
+/** The base tag's resolution as a fact; a built-on platform manifest of the tag's current index counts as the same digest. */
+function currentBaseTag(
+  resolution: { status: string; digest: string | null; equivalentDigests: string[]; reason: string | null; resolvedAt: Date },
+  builtOn: string | null,
+): BaseTagResolution {
+  if (resolution.status !== "resolved" || resolution.digest === null) return { status: "unknown", reason: resolution.reason ?? "The base tag could not be resolved." };
+  const digest = builtOn !== null && resolution.equivalentDigests.includes(builtOn) ? builtOn : resolution.digest;
+  return { status: "resolved", digest, resolvedAt: resolution.resolvedAt.toISOString() };
 }

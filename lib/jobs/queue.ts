@@ -9,6 +9,7 @@ export const jobNames = {
   gradeImages: "grade-images",
   importAdvisories: "import-advisories",
   expireExceptions: "expire-exceptions",
+  refreshBaseTags: "refresh-base-tags",
 } as const;
 
 export interface SyncOrganizationJob {

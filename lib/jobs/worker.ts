@@ -7,6 +7,7 @@ import { gradeImages } from "@/lib/grading/grade-images";
 import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
 import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { regradeExpiredExceptions } from "@/lib/grading/regrade-exceptions";
+import { refreshBaseTags, registryHead, type BaseTagOptions } from "@/lib/grading/base-tags";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
@@ -35,6 +36,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const registry = env.REGISTRY_URL ? await openConfiguredRegistry(prisma, env) : null;
   const boss = await startQueue(env.DATABASE_URL);
   const intervalSeconds = env.SYNC_INTERVAL_MINUTES * 60;
+  const baseTags: BaseTagOptions = { ttlMinutes: env.BASE_TAG_TTL_MINUTES, head: registryHead(env.BASE_IMAGE_REGISTRIES, registry?.host ? { host: registry.host, source: registry.source } : undefined) };
   const analyzeLater: AnalyzeLater = async (repository, digests) => {
     await boss.send(jobNames.analyzeImages, { repository, digests } satisfies AnalyzeImagesJob);
   };
@@ -54,7 +56,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
     const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
     const done = new Set(analysed.map((row) => row.imageDigest));
-    await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)));
+    await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
   });
 
   await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
@@ -93,6 +95,19 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   }, intervalSeconds * 1000);
   timer.unref();
 
+  // Base tags: resolved again once their resolution is older than the TTL; moved tags re-grade their images.
+  await boss.work(jobNames.refreshBaseTags, { batchSize: 1 }, async () => {
+    await refreshBaseTags(prisma, baseTags);
+  });
+  const baseTagSeconds = env.BASE_TAG_TTL_MINUTES * 60;
+  const queueBaseTagRefresh = () =>
+    boss.send(jobNames.refreshBaseTags, {}, { singletonKey: "refresh-base-tags", singletonSeconds: baseTagSeconds }).catch((error: unknown) => {
+      logger.error({ err: error }, "queueing the base tag refresh failed");
+      return null;
+    });
+  const baseTagTimer = setInterval(() => void queueBaseTagRefresh(), baseTagSeconds * 1000);
+  baseTagTimer.unref();
+
   // Expired exceptions: one job per interval however many workers queue it.
   await boss.work(jobNames.expireExceptions, { batchSize: 1 }, async () => {
     await regradeExpiredExceptions(prisma);
@@ -118,6 +133,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
       clearInterval(timer);
       clearInterval(importTimer);
       clearInterval(expiryTimer);
+      clearInterval(baseTagTimer);
       await boss.stop({ graceful: true, wait: true });
       logger.info("worker stopped");
     },

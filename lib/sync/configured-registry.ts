@@ -7,6 +7,8 @@ import type { RegistrySource } from "@/lib/registry/registry-source";
 
 export interface ConfiguredRegistry {
   source: RegistrySource;
+  /** The registry's host and port as image references name it; null for an OCI layout. */
+  host: string | null;
   organizations: string[];
   /** Requests sent to the registry since the source was created. */
   requestCount: () => number;
@@ -50,5 +52,5 @@ export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Pr
   for (const name of env.REGISTRY_ORG) {
     await prisma.organization.upsert({ where: { name }, update: { registryId: registry.id }, create: { name, registryId: registry.id } });
   }
-  return { source, organizations: env.REGISTRY_ORG, requestCount: () => requests };
+  return { source, host: isLayout ? null : new URL(location).host, organizations: env.REGISTRY_ORG, requestCount: () => requests };
 }
