@@ -3,11 +3,14 @@ import path from "node:path";
 import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
 import { users, type MatrixUser } from "@/e2e/matrix-users";
 import { signIn } from "@/e2e/sign-in";
+import { buildSampleImages } from "@/lib/samples/sample-images";
 
 /**
  * Every page and API route of the app, each with the URLs to try and what each
  * user gets: "ok" (200), "404", or "signin" (sent to the sign-in page).
  * The route test below fails when the app gains a route missing here.
+ * Entries marked `download` respond with an attachment, which page.goto
+ * cannot open, so they are requested with the user's cookies instead.
  */
 type Outcome = "ok" | "404" | "signin" | "home";
 type Expectations = Record<MatrixUser, Outcome>;
@@ -17,7 +20,16 @@ const readersOfWeb: Expectations = { owner: "ok", member: "ok", outsider: "404",
 const ownersOnly: Expectations = { owner: "ok", member: "404", outsider: "404", admin: "404", anonymous: "signin" };
 const publicPage: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "ok" };
 
-const matrix: Record<string, { url: string; expect: Expectations; landsOn?: string }[]> = {
+// The e2e server pushes the same deterministic sample images, so their digests are known here.
+// demo/web:1.0 and demo/worker:2.0 are single platform manifests: the tag digest is the platform image digest.
+const samples = await buildSampleImages();
+function sbomUrl(repository: string, tag: string, format: string): string {
+  const digest = samples.tags.find((sample) => sample.repository === `demo/${repository}` && sample.tag === tag)?.digest;
+  if (digest === undefined) throw new Error(`The sample set has no tag demo/${repository}:${tag}`);
+  return `/repository/demo/${repository}/tags/${tag}/sbom?format=${format}&platform=${encodeURIComponent(digest)}`;
+}
+
+const matrix: Record<string, { url: string; expect: Expectations; landsOn?: string; download?: true }[]> = {
   "/": [{ url: "/", expect: anyoneSignedIn }],
   "/signin": [{ url: "/signin", expect: { owner: "home", member: "home", outsider: "home", admin: "home", anonymous: "ok" } }],
   "/set-password": [{ url: "/set-password?token=unknown", expect: publicPage }],
@@ -38,10 +50,20 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
     { url: "/repository/demo/web/tags/1.0", expect: readersOfWeb },
     { url: "/repository/demo/worker/tags/2.0", expect: ownersOnly },
   ],
+  "/repository/[org]/[repo]/tags/[tag]/sbom": [
+    { url: sbomUrl("web", "1.0", "spdx"), expect: readersOfWeb, download: true },
+    { url: sbomUrl("web", "1.0", "cyclonedx"), expect: readersOfWeb, download: true },
+    { url: sbomUrl("worker", "2.0", "spdx"), expect: ownersOnly, download: true },
+  ],
   "/orgs/[org]/settings": [{ url: "/orgs/demo/settings", expect: ownersOnly, landsOn: "/orgs/demo/settings/members" }],
   "/orgs/[org]/settings/members": [{ url: "/orgs/demo/settings/members", expect: ownersOnly }],
   "/orgs/[org]/settings/teams": [{ url: "/orgs/demo/settings/teams", expect: ownersOnly }],
   "/orgs/[org]/settings/audit": [{ url: "/orgs/demo/settings/audit", expect: ownersOnly }],
+  "/orgs/[org]/settings/exceptions": [
+    { url: "/orgs/demo/settings/exceptions", expect: ownersOnly },
+    { url: "/orgs/demo/settings/exceptions?show=all", expect: ownersOnly },
+    { url: "/orgs/other/settings/exceptions", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
+  ],
   "/admin": [{ url: "/admin", expect: { owner: "404", member: "404", outsider: "404", admin: "ok", anonymous: "signin" } }],
   "/api/health": [{ url: "/api/health", expect: publicPage }],
   "/api/auth/[...nextauth]": [{ url: "/api/auth/providers", expect: publicPage }],
@@ -90,6 +112,10 @@ for (const user of ["owner", "member", "outsider", "admin", "anonymous"] as cons
     const page = await context.newPage();
     for (const [route, cases] of Object.entries(matrix)) {
       for (const entry of cases) {
+        if (entry.download) {
+          await checkDownload(context, entry.url, entry.expect[user], `${user} → ${entry.url} (route ${route})`);
+          continue;
+        }
         const response = await page.goto(entry.url);
         const finalPath = new URL(page.url()).pathname;
         const outcome = entry.expect[user];
@@ -111,6 +137,25 @@ for (const user of ["owner", "member", "outsider", "admin", "anonymous"] as cons
     await page.close();
     expect(baseURL).toBeTruthy();
   });
+}
+
+/** Requests a download with the context's cookies, without following redirects, and checks the outcome. */
+async function checkDownload(context: BrowserContext, url: string, outcome: Outcome, where: string): Promise<void> {
+  const response = await context.request.get(url, { maxRedirects: 0 });
+  if (outcome === "ok") {
+    expect(response.status(), where).toBe(200);
+    expect(response.headers()["content-disposition"], where).toMatch(/^attachment; filename="[A-Za-z0-9._-]+\.(spdx|cdx)\.json"$/);
+    const body = await response.text();
+    expect(() => JSON.parse(body) as unknown, where).not.toThrow();
+  } else if (outcome === "404") {
+    expect(response.status(), where).toBe(404);
+    expect(await response.text(), where).not.toMatch(/demo\/(worker|web)|sha256:/i);
+  } else if (outcome === "signin") {
+    expect(response.status(), where).toBe(307);
+    expect(new URL(response.headers().location ?? "", "http://host").pathname, where).toBe("/signin");
+  } else {
+    throw new Error(`${where}: a download cannot land on ${outcome}`);
+  }
 }
 
 test("member sees only the repository their team can read", async ({ browser }) => {
