@@ -117,7 +117,7 @@ export async function refreshBaseTags(prisma: PrismaClient, options: BaseTagOpti
     for (let start = 0; start < digests.length; start += IMAGES_PER_BATCH) {
       const batch = digests.slice(start, start + IMAGES_PER_BATCH);
       await gradeImages(prisma, batch, { cause: "base image updated", causeIds: () => [key], now: options.now });
-      await refreshGradesOfImages(prisma, batch);
+      await refreshGradesOfImages(prisma, batch, { cause: "base image updated", causeIds: [key] });
     }
     regraded += digests.length;
   }

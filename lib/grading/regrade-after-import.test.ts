@@ -48,6 +48,8 @@ describe("re-grading after an advisory import", () => {
       expect.objectContaining({ vulnerabilityId: "CVE-2018-5407", packageName: "libssl1.0", packageVersion: "1.0.2o-r2", fixedVersion: "1.0.2q-r0", knownExploited: false }),
     ]);
     expect(await reports(without.manifest.digest)).toHaveLength(1);
+    // The record rates no severity, so the grade stays and no change is recorded.
+    expect(await prisma.gradeChange.count({ where: { cause: "advisory update" } })).toBe(0);
 
     const catalog = JSON.parse(readFileSync(kevFixtureFile, "utf8")) as { count: number; vulnerabilities: { cveID: string }[] };
     catalog.vulnerabilities[0]!.cveID = "CVE-2018-5407";
@@ -60,6 +62,14 @@ describe("re-grading after an advisory import", () => {
     expect(latest).toMatchObject({ cause: "advisory update", causeIds: ["CVE-2018-5407"] });
     expect((latest.findings as unknown as VulnerabilityFinding[])[0]?.knownExploited).toBe(true);
     expect(await reports(without.manifest.digest)).toHaveLength(1);
+    // In KEV, the finding now fails the high-profile policy: the drop is recorded with its cause.
+    const changes = await prisma.gradeChange.findMany({ where: { repository: { name: "acme/tls" }, tagId: { not: null } }, orderBy: { changedAt: "asc" } });
+    expect(changes.map((change) => [change.cause, change.causeIds])).toEqual([
+      ["push", []],
+      ["advisory update", ["CVE-2018-5407"]],
+    ]);
+    expect(changes[1]?.toPercent).toBeLessThan(changes[1]?.fromPercent ?? 0);
+
   });
 
   test("release the advisory does not cover", async () => {

@@ -63,7 +63,7 @@ export async function regradeAfterImport(prisma: PrismaClient, result: AdvisoryI
   for (let start = 0; start < digests.length; start += IMAGES_PER_BATCH) {
     const batch = digests.slice(start, start + IMAGES_PER_BATCH);
     await gradeImages(prisma, batch, { cause: "advisory update", causeIds: (digest) => affected.get(digest) ?? [] });
-    await refreshGradesOfImages(prisma, batch);
+    await refreshGradesOfImages(prisma, batch, { cause: "advisory update", causeIdsOf: (digest) => affected.get(digest) ?? [] });
   }
   logger.info({ snapshot: result.snapshot.id, images: digests.length }, "re-graded images after an advisory import");
   return digests.length;

@@ -29,7 +29,7 @@ async function regrade(prisma: PrismaClient, digests: string[], cause: GradeCaus
   for (let start = 0; start < digests.length; start += IMAGES_PER_BATCH) {
     const batch = digests.slice(start, start + IMAGES_PER_BATCH);
     await gradeImages(prisma, batch, { cause, causeIds: () => [causeId], now });
-    await refreshGradesOfImages(prisma, batch);
+    await refreshGradesOfImages(prisma, batch, { cause, causeIds: [causeId] });
   }
 }
 

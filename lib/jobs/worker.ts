@@ -62,7 +62,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
     if (!job) return;
     await gradeImages(prisma, job.data.digests, { cause: job.data.cause });
-    await refreshGradesOfImages(prisma, job.data.digests);
+    await refreshGradesOfImages(prisma, job.data.digests, { cause: job.data.cause });
   });
 
   await boss.work<ImportAdvisoriesJob>(jobNames.importAdvisories, { batchSize: 1 }, async ([job]) => {
