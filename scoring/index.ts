@@ -13,6 +13,7 @@ export type {
   NoAgplV3LicensesSettings,
   NoFixableCriticalHighSettings,
   NoHighProfileVulnerabilitiesSettings,
+  NoUnapprovedBaseImagesSettings,
   OsFact,
   PackageFact,
   PolicyConfig,
@@ -51,5 +52,17 @@ export {
   vexStatuses,
 } from "./openvex";
 export { engineVersion, scoreImage } from "./score-image";
+export { type Fix, fixPlan, type LayerOrigin, type PackageUpgrade } from "./fix-plan";
+export {
+  formatImageReference,
+  type ImagePattern,
+  imagePatternProblem,
+  type ImageReference,
+  ImageReferenceError,
+  matchesImagePattern,
+  normalizeImageReference,
+  parseImagePattern,
+  parseImageReference,
+} from "./image-reference";
 /** Every policy's id, title and description (and its rule), e.g. for the settings page. */
 export { type Policy, policies } from "./policies";

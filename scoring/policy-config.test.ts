@@ -36,6 +36,9 @@ describe("defaultPolicyConfig", () => {
     expect(() => {
       (defaultPolicyConfig.policies["no-agpl-v3-licenses"].allowedPackages as string[]).push("pkg:npm/**");
     }).toThrow(TypeError);
+    expect(() => {
+      (defaultPolicyConfig.policies["no-unapproved-base-images"].approvedPatterns as string[]).push("node:*");
+    }).toThrow(TypeError);
   });
 
   it("has the default options", () => {
@@ -70,6 +73,8 @@ describe("defaultPolicyConfig", () => {
       licenses: ["AGPL-1.0", "AGPL-1.0-only", "AGPL-1.0-or-later", "AGPL-3.0", "AGPL-3.0-only", "AGPL-3.0-or-later"],
       allowedPackages: [],
     });
+    expect(defaultPolicyConfig.policies["no-unapproved-base-images"]).toEqual({ weight: 15, approvedPatterns: ["*"], failEndOfLife: true });
+    expect(defaultPolicyConfig.policies["no-outdated-base-images"]).toEqual({ weight: 10 });
   });
 });
 
@@ -95,6 +100,7 @@ describe("parsePolicyConfig", () => {
     expect(config.policies["no-fixable-critical-high"]).toEqual({ ...defaultPolicyConfig.policies["no-fixable-critical-high"], weight: 3 });
     expect(config.policies["no-high-profile-vulnerabilities"]).toEqual({ ...defaultPolicyConfig.policies["no-high-profile-vulnerabilities"], weight: 3 });
     expect(config.policies["no-agpl-v3-licenses"]).toEqual({ ...defaultPolicyConfig.policies["no-agpl-v3-licenses"], weight: 3 });
+    expect(config.policies["no-unapproved-base-images"]).toEqual({ weight: 3, approvedPatterns: ["*"], failEndOfLife: true });
     expect(config.policies["default-non-root-user"]).toEqual({ weight: 3 });
   });
 
@@ -110,10 +116,29 @@ describe("parsePolicyConfig", () => {
     input.policies["no-fixable-critical-high"] = { weight: 25, severities: ["critical"], fixableOnly: false, graceDays: 14, packageTypes: ["deb", "npm"] };
     input.policies["no-high-profile-vulnerabilities"] = { weight: 20, cves: ["CVE-2021-44228"], knownExploited: false, excludedCves: ["CVE-2023-44487"] };
     input.policies["no-agpl-v3-licenses"] = { weight: 5, licenses: ["AGPL-3.0-only", "LicenseRef-Proprietary"], allowedPackages: ["pkg:npm/@acme/*"] };
+    input.policies["no-unapproved-base-images"] = { weight: 15, approvedPatterns: ["node:*-slim", "registry.example.com:5000/base/*"], failEndOfLife: false };
     const config = parsePolicyConfig(input);
+    expect(config.policies["no-unapproved-base-images"]).toEqual(input.policies["no-unapproved-base-images"]);
     expect(config.policies["no-fixable-critical-high"]).toEqual(input.policies["no-fixable-critical-high"]);
     expect(config.policies["no-high-profile-vulnerabilities"]).toEqual(input.policies["no-high-profile-vulnerabilities"]);
     expect(config.policies["no-agpl-v3-licenses"]).toEqual(input.policies["no-agpl-v3-licenses"]);
+  });
+
+  it.each([
+    ["*"],
+    ["node:*-slim"],
+    ["docker.io/library/node:*-slim"],
+    ["bitnami/*"],
+    ["registry.example.com:5000/base/debian:12"],
+    ["registry.example.com/base/*"],
+    ["Registry.Example.com/base/*"],
+    ["*.example.com/*"],
+    ["node@sha256:*"],
+    ["scratch"],
+  ])("accepts approved pattern %j", (pattern) => {
+    const input = configInput();
+    input.policies["no-unapproved-base-images"] = { weight: 15, approvedPatterns: [pattern] };
+    expect(parsePolicyConfig(input).policies["no-unapproved-base-images"].approvedPatterns).toEqual([pattern]);
   });
 
   it.each([
@@ -156,6 +181,52 @@ describe("parsePolicyConfig", () => {
     ["no-agpl-v3-licenses", { licenses: [] }, "licenses", "must list at least one license; to turn the policy off, set its weight to 0"],
     ["no-agpl-v3-licenses", { allowedPackages: ["@acme/*"] }, "allowedPackages.0", 'must be a package URL pattern starting with "pkg:", such as "pkg:npm/@acme/*", not "@acme/*"'],
     ["no-agpl-v3-licenses", { allowedPackages: "pkg:npm/@acme/*" }, "allowedPackages", 'must be a list such as ["pkg:npm/@acme/*"], not "pkg:npm/@acme/*"'],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: [""] },
+      "approvedPatterns.0",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not "": it is empty; write "*" to approve every image',
+    ],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: ["node:*-slim "] },
+      "approvedPatterns.0",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not "node:*-slim ": it contains whitespace',
+    ],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: ["*", "Bitnami/*"] },
+      "approvedPatterns.1",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not "Bitnami/*": the repository path component "Bitnami" has uppercase letters, which repository paths never have, so the pattern can never match; write it in lowercase',
+    ],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: ["registry.example.com/**"] },
+      "approvedPatterns.0",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not "registry.example.com/**": it contains "**", which the pattern grammar does not have; a single "*" already matches any run of characters, "/" included',
+    ],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: ["docker.io/"] },
+      "approvedPatterns.0",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not "docker.io/": the repository path is empty',
+    ],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: [":latest"] },
+      "approvedPatterns.0",
+      'must be an image pattern such as "docker.io/library/node:*-slim", not ":latest": it has no repository name',
+    ],
+    ["no-unapproved-base-images", { approvedPatterns: [15] }, "approvedPatterns.0", 'must be an image pattern such as "docker.io/library/node:*-slim", not 15'],
+    ["no-unapproved-base-images", { approvedPatterns: "node:*" }, "approvedPatterns", 'must be a list such as ["docker.io/library/node:*-slim"], not "node:*"'],
+    [
+      "no-unapproved-base-images",
+      { approvedPatterns: [] },
+      "approvedPatterns",
+      'must list at least one pattern; write ["*"] to approve every base image, or set the weight to 0 to turn the policy off',
+    ],
+    ["no-unapproved-base-images", { failEndOfLife: "no" }, "failEndOfLife", 'must be true or false, not "no"'],
+    ["no-outdated-base-images", { approvedPatterns: ["*"] }, "approvedPatterns", "is not a known field"],
   ])("%s rejects %j", (id, options, field, message) => {
     const input = configInput();
     input.policies[id] = { weight: 10, ...options };

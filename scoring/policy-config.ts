@@ -2,6 +2,7 @@ import deprecatedLicenseIds from "spdx-license-ids/deprecated.json";
 import currentLicenseIds from "spdx-license-ids/index.json";
 import { z } from "zod";
 import type { SeverityLevel } from "./advisories/severity";
+import { imagePatternProblem } from "./image-reference";
 import { type PolicyConfig, type PolicyId, policyIds } from "./types";
 
 /** Severity levels a finding can have, worst first. */
@@ -58,7 +59,7 @@ export const defaultPolicyConfig: PolicyConfig = Object.freeze({
       excludedCves: Object.freeze([]),
     }),
     "supply-chain-attestations": Object.freeze({ weight: 15 }),
-    "no-unapproved-base-images": Object.freeze({ weight: 15 }),
+    "no-unapproved-base-images": Object.freeze({ weight: 15, approvedPatterns: Object.freeze(["*"]), failEndOfLife: true }),
     "no-outdated-base-images": Object.freeze({ weight: 10 }),
     "default-non-root-user": Object.freeze({ weight: 5 }),
     "no-agpl-v3-licenses": Object.freeze({ weight: 5, licenses: defaultAgplLicenses, allowedPackages: Object.freeze([]) }),
@@ -134,6 +135,17 @@ const purlPatternSchema = z
     error: (issue) => `must be a package URL pattern starting with "pkg:", such as "pkg:npm/@acme/*", not ${showValue(issue.input)}`,
   });
 
+const imagePatternExample = '"docker.io/library/node:*-slim"';
+
+const imagePatternSchema = z
+  .string({ error: mustBe(`must be an image pattern such as ${imagePatternExample}`) })
+  .refine((pattern) => imagePatternProblem(pattern) === null, {
+    error: (issue) => {
+      const pattern = typeof issue.input === "string" ? issue.input : "";
+      return `must be an image pattern such as ${imagePatternExample}, not ${JSON.stringify(pattern)}: ${imagePatternProblem(pattern)}`;
+    },
+  });
+
 const settingsError = (issue: { input?: unknown }) =>
   issue.input === undefined ? "is missing; give every policy a weight (0 turns it off)" : `must be an object such as { "weight": 10 }`;
 
@@ -191,12 +203,26 @@ const noAgplV3LicensesSchema = z.strictObject(
   { error: settingsError },
 );
 
+const noUnapprovedBaseImagesSchema = z.strictObject(
+  {
+    weight: weightSchema,
+    approvedPatterns: listOption(
+      imagePatternSchema,
+      `[${imagePatternExample}]`,
+      () => ["*"],
+      'must list at least one pattern; write ["*"] to approve every base image, or set the weight to 0 to turn the policy off',
+    ),
+    failEndOfLife: z.boolean({ error: booleanError }).default(true),
+  },
+  { error: settingsError },
+);
+
 /** The settings schema of each policy; policies without options take only a weight. */
 const policySettingsSchemas = {
   "no-fixable-critical-high": noFixableCriticalHighSchema,
   "no-high-profile-vulnerabilities": noHighProfileVulnerabilitiesSchema,
   "supply-chain-attestations": weightOnlySettingsSchema,
-  "no-unapproved-base-images": weightOnlySettingsSchema,
+  "no-unapproved-base-images": noUnapprovedBaseImagesSchema,
   "no-outdated-base-images": weightOnlySettingsSchema,
   "default-non-root-user": weightOnlySettingsSchema,
   "no-agpl-v3-licenses": noAgplV3LicensesSchema,

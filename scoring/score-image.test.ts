@@ -105,8 +105,8 @@ describe("scoreImage", () => {
     expect(scoreImage(facts).policyConfigVersion).toBe(1);
   });
 
-  it("is at engine version 3", () => {
-    expect(engineVersion).toBe("3");
+  it("is at engine version 4", () => {
+    expect(engineVersion).toBe("4");
   });
 
   it("grades an analysed image on its packages and findings", () => {
@@ -131,6 +131,24 @@ describe("scoreImage", () => {
       "no-agpl-v3-licenses",
     ]);
     expect(vulnerable).toMatchObject({ earned: 20, possible: 90, grade: "E" });
+  });
+
+  it("decides the base-image policies from the detected base", () => {
+    const digest = `sha256:${"b".repeat(64)}`;
+    const baseImage = { source: "provenance" as const, reference: "docker.io/library/debian:12-slim", digest };
+    const current = scoreImage(analysedImage({ findings: [] }, { baseImage: { ...baseImage, current: { status: "resolved", digest, resolvedAt: "2024-06-01T11:00:00Z" } } }));
+    expect(current).toMatchObject({ earned: 90, possible: 90, grade: "A" });
+
+    const moved = scoreImage(
+      analysedImage({ findings: [] }, { baseImage: { ...baseImage, current: { status: "resolved", digest: `sha256:${"c".repeat(64)}`, resolvedAt: "2024-06-01T11:00:00Z" } } }),
+    );
+    expect(moved.results.find((result) => result.id === "no-outdated-base-images")?.status).toBe("fail");
+    expect(moved).toMatchObject({ earned: 80, possible: 90, grade: "B" });
+
+    const config = structuredClone(defaultPolicyConfig) as PolicyConfig;
+    config.policies["no-unapproved-base-images"] = { ...config.policies["no-unapproved-base-images"], approvedPatterns: ["registry.example.com/base/*"] };
+    const unapproved = scoreImage(analysedImage({ findings: [] }, { baseImage }), config);
+    expect(unapproved.results.find((result) => result.id === "no-unapproved-base-images")?.status).toBe("fail");
   });
 
   it("passes each policy its options", () => {

@@ -7,7 +7,7 @@ import { type ImageFacts, type PolicyConfig, type PolicyResult, policyIds, type 
  * The version of the rules, stored in every report. Change it whenever a policy's
  * decision or the grade arithmetic changes, so that older reports can be recognised.
  */
-export const engineVersion = "3";
+export const engineVersion = "4";
 
 /**
  * Grades one platform image by evaluating each policy whose weight is above 0.

@@ -65,6 +65,10 @@ export interface ImageFacts {
   analysis?: AnalysisFact;
   /** When the grade is computed, ISO 8601; grace periods and end-of-life dates are measured from it. */
   evaluatedAt?: string;
+  /** The image's layer digests as its manifest lists them, bottom layer first; absent when the caller has not read them. */
+  layerDigests?: string[];
+  /** How many of the bottom layers in layerDigests belong to the base image; absent when that is not known. */
+  baseLayerCount?: number;
 }
 
 /** The result of analysing the image's layers, or why there is none. */
@@ -161,6 +165,17 @@ export interface NoAgplV3LicensesSettings extends PolicySettings {
   allowedPackages: readonly string[];
 }
 
+/** Settings of "no-unapproved-base-images". */
+export interface NoUnapprovedBaseImagesSettings extends PolicySettings {
+  /**
+   * Patterns on the base image's normalised reference, such as "docker.io/library/node:*-slim",
+   * in the grammar that scoring/image-reference.ts describes. Default: ["*"], every base image.
+   */
+  approvedPatterns: readonly string[];
+  /** When true (the default), an image whose distribution release is past its end-of-life date fails too. */
+  failEndOfLife: boolean;
+}
+
 /**
  * The settings type of each policy. Policies without options take only a weight. It is
  * a type alias, not an interface, so that it stays assignable to Record<string, unknown>.
@@ -169,7 +184,7 @@ export type PolicySettingsById = {
   "no-fixable-critical-high": NoFixableCriticalHighSettings;
   "no-high-profile-vulnerabilities": NoHighProfileVulnerabilitiesSettings;
   "supply-chain-attestations": PolicySettings;
-  "no-unapproved-base-images": PolicySettings;
+  "no-unapproved-base-images": NoUnapprovedBaseImagesSettings;
   "no-outdated-base-images": PolicySettings;
   "default-non-root-user": PolicySettings;
   "no-agpl-v3-licenses": NoAgplV3LicensesSettings;
