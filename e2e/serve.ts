@@ -1,6 +1,7 @@
 // The e2e web server: a real CNCF registry with the sample images pushed, an
-// embedded Postgres in a temporary folder, one sync, then the built app with its
-// in-process worker. Everything stops on SIGTERM or SIGINT.
+// embedded Postgres in a temporary folder, one sync, an import of the sample
+// OSV advisories, then the built app with its in-process worker. Everything
+// stops on SIGTERM or SIGINT.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,8 +38,18 @@ Object.assign(process.env, {
   REGISTRY_INSECURE: "true",
   DATA_DIR: dataDir,
 });
+const print = (line: string) => process.stdout.write(`${line}\n`);
 const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");
-await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
+await syncConfiguredOrganizations(print);
+// Real OSV records that affect npm packages of demo/worker:2.0 and the openssl of demo/alpine-tools:3.4,
+// imported after the sync so the import re-grades those images and their vulnerability tables have rows.
+const { importAdvisorySources } = await import("@/bin/commands/advisories");
+const { SAMPLE_ADVISORIES_DIR } = await import("@/lib/samples/sample-advisories-dir");
+const { getPrisma } = await import("@/lib/db");
+if (!(await importAdvisorySources(getPrisma(), [SAMPLE_ADVISORIES_DIR], print))) {
+  // The server still starts, like after a failed sync; the vulnerability tests then fail on the empty tables.
+  print(`warning: the sample advisories in ${SAMPLE_ADVISORIES_DIR} were not imported, so no sample image has findings`);
+}
 const { seedAccessFixtures } = await import("@/e2e/access-fixtures");
 await seedAccessFixtures();
 

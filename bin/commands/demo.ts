@@ -2,11 +2,13 @@ import path from "node:path";
 import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
+import { importAdvisorySources } from "@/bin/commands/advisories";
 import { syncConfiguredOrganizations } from "@/bin/commands/sync";
 import { assertPortFree, buildIfStale, spawnWebServer } from "@/bin/commands/web-server";
 import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { SAMPLE_ADVISORIES_DIR } from "@/lib/samples/sample-advisories-dir";
 import { buildSampleImages } from "@/lib/samples/sample-images";
 import { writeOciLayout } from "@/lib/samples/oci-layout";
 
@@ -15,14 +17,16 @@ export const demoOrganization = "demo";
 /**
  * Runs the quick start: writes the sample images to an OCI image layout under
  * DATA_DIR (unless REGISTRY_URL is set), starts the embedded database, syncs
- * once so the pages have data, and starts the web server with its worker.
+ * once and imports the sample advisories so the pages have data, and starts
+ * the web server with its worker.
  */
 export async function runDemo(options: { port?: number; dev?: boolean }): Promise<void> {
   const env = getEnv();
   const port = options.port ?? env.PORT;
   await assertPortFree(port);
   await buildIfStale();
-  if (!env.REGISTRY_URL) {
+  const usingSamples = !env.REGISTRY_URL;
+  if (usingSamples) {
     const layout = path.resolve(env.DATA_DIR, "samples", "layout");
     await writeOciLayout(layout, await buildSampleImages());
     env.REGISTRY_URL = `oci:${layout}`;
@@ -35,6 +39,10 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
   const database = await openDatabase();
   await prepareAuthEnvironment(port);
   await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
+  if (usingSamples) {
+    // Real OSV records that name packages of the sample images, so the vulnerability views have rows.
+    await importAdvisorySources(getPrisma(), [SAMPLE_ADVISORIES_DIR], (line) => process.stdout.write(`${line}\n`));
+  }
   const organization = env.REGISTRY_ORG[0] ?? demoOrganization;
   const accounts = await ensureDemoAccounts(getPrisma(), organization);
 

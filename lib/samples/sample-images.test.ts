@@ -220,6 +220,24 @@ describe("buildSampleImages", () => {
     expect(olderConfig.config.User).toBe("app");
   });
 
+  it("worker layers install npm packages", async () => {
+    const npmPackages = async (reference: string) => {
+      const manifest = decodeJson<ManifestJson>(tag(reference).bytes);
+      const tar = gunzipSync(samples.blobs.get(manifest.layers[1]!.digest)!);
+      const entries = (await readTarEntries(tar)).filter((entry) => entry.name.endsWith("/package.json"));
+      return entries.map((entry) => ({ path: entry.name, manifest: JSON.parse(entry.content.toString("utf8")) as unknown }));
+    };
+
+    // mixin-deep 1.3.1 and marky-markdown match the OSV records GHSA-fhjf-83wg-r2j9 and GHSA-pxmp-fwjc-4x7q.
+    expect(await npmPackages("demo/worker:2.0")).toEqual([
+      { path: "app/node_modules/marky-markdown/package.json", manifest: { name: "marky-markdown", version: "11.3.5", license: "ISC" } },
+      { path: "app/node_modules/mixin-deep/package.json", manifest: { name: "mixin-deep", version: "1.3.1", license: "MIT" } },
+    ]);
+    expect(await npmPackages("demo/worker:2.1")).toEqual([
+      { path: "app/node_modules/mixin-deep/package.json", manifest: { name: "mixin-deep", version: "1.3.2", license: "MIT" } },
+    ]);
+  });
+
   it("Debian images share the base layer", () => {
     const baseLayer = (entry: SampleTag) => firstImageOf(entry).layers[0]?.digest;
     const debianTags = samples.tags.filter((entry) => entry.repository !== "demo/alpine-tools");

@@ -50,7 +50,7 @@ interface SampleLayers {
  * | `demo/web:1.2-rc` | OCI index, amd64 + attestations in the oci-artifact layout | `User` 10001:10001, SBOM and min-mode provenance |
  * | `demo/alpine-tools:3.4` | Docker schema 2 manifest, Alpine 3.4 | `User` root, base image given by OCI labels |
  * | `demo/multi-arch:latest` | OCI index, amd64 and arm64/v8 + oci-artifact attestations | amd64 `User` nobody, arm64 `User` unset |
- * | `demo/worker:2.0`, `demo/worker:2.1` | OCI manifests, 2.1 pushed later | `User` app |
+ * | `demo/worker:2.0`, `demo/worker:2.1` | OCI manifests, 2.1 pushed later | `User` app; npm packages that advisories in `lib/advisories/testdata/osv` affect (2.0) or no longer affect (2.1) |
  *
  * The Debian-based images are built on an untagged `debian:12-slim` stand-in
  * made of the Debian layer alone. Provenance names it as the base image with
@@ -271,12 +271,40 @@ function buildAlpineToolsImage(layers: SampleLayers, created: string): BuiltImag
   });
 }
 
+interface SampleNpmPackage {
+  name: string;
+  version: string;
+  license: string;
+}
+
+/**
+ * npm packages installed in each worker version, written as package.json files
+ * that carry only the name, version and license. Real OSV records in
+ * `lib/advisories/testdata/osv/npm` affect two of 2.0's: mixin-deep 1.3.1
+ * (GHSA-fhjf-83wg-r2j9, CVE-2019-10746, fixed in 1.3.2) and marky-markdown
+ * (GHSA-pxmp-fwjc-4x7q, no fixed version). Neither record rates its severity,
+ * so the findings are "unspecified" and fail no default policy. 2.1 updates
+ * mixin-deep and drops marky-markdown.
+ */
+const WORKER_NPM_PACKAGES: Record<string, SampleNpmPackage[]> = {
+  "2.0": [
+    { name: "marky-markdown", version: "11.3.5", license: "ISC" },
+    { name: "mixin-deep", version: "1.3.1", license: "MIT" },
+  ],
+  "2.1": [{ name: "mixin-deep", version: "1.3.2", license: "MIT" }],
+};
+
 async function buildWorkerImage(layers: SampleLayers, version: string, created: string): Promise<BuiltImage> {
+  const npmPackages = WORKER_NPM_PACKAGES[version] ?? [];
   const workerLayer = await buildLayer([
     {
       path: "app/worker.js",
       content: `// demo/worker ${version}: a sample process that stays idle.\nsetInterval(() => {}, 60_000);\n`,
     },
+    ...npmPackages.map((pkg) => ({
+      path: `app/node_modules/${pkg.name}/package.json`,
+      content: `${JSON.stringify({ name: pkg.name, version: pkg.version, license: pkg.license }, null, 2)}\n`,
+    })),
   ]);
 
   return buildImage({
@@ -290,7 +318,7 @@ async function buildWorkerImage(layers: SampleLayers, version: string, created: 
       history: [
         ...debianBaseHistory(),
         { created, createdBy: `ENV WORKER_VERSION=${version}`, comment: BUILDKIT_COMMENT, emptyLayer: true },
-        { created, createdBy: "COPY worker.js /app/worker.js # buildkit", comment: BUILDKIT_COMMENT },
+        { created, createdBy: "COPY . /app/ # buildkit", comment: BUILDKIT_COMMENT },
         { created, createdBy: "USER app", comment: BUILDKIT_COMMENT, emptyLayer: true },
         { created, createdBy: 'CMD ["node","/app/worker.js"]', comment: BUILDKIT_COMMENT, emptyLayer: true },
       ],

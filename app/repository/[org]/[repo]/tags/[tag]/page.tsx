@@ -5,10 +5,12 @@ import { RepositoryTabs } from "@/components/repositories/repository-tabs";
 import { BaseImageFact } from "@/components/tags/base-image-fact";
 import { OsFact } from "@/components/tags/os-fact";
 import { PlatformPackages } from "@/components/tags/platform-packages";
+import { PlatformVulnerabilities } from "@/components/tags/platform-vulnerabilities";
 import { GradeBadge } from "@/components/grades/grade-badge";
 import { PolicyBreakdown } from "@/components/grades/policy-breakdown";
 import { ScoreArithmetic } from "@/components/grades/score-arithmetic";
 import { getImageAnalysis, parsePackageQuery } from "@/lib/data/get-image-analysis";
+import { getImageVulnerabilities, parseVulnerabilityQuery } from "@/lib/data/get-image-vulnerabilities";
 import { getTag } from "@/lib/data/get-tag";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { repositoryParams, tagParam, titleSegment } from "@/lib/data/route-params";
@@ -31,19 +33,25 @@ export default async function TagPage({ params, searchParams }: { params: Params
   const search = await searchParams;
   const { repository, tag, platforms } = await orNotFound(getTag(viewer, org, repo, tagName));
 
-  // The package table shows one platform image at a time: the one in `platform`, else the first.
+  // The package and vulnerability tables show one platform image at a time: the one in `platform`, else the first.
   const { query, problems: queryProblems } = parsePackageQuery(search);
+  const { query: vulnerabilityQuery, problems: vulnerabilityQueryProblems } = parseVulnerabilityQuery(search);
   const requestedPlatform = typeof search.platform === "string" && search.platform !== "" ? search.platform : null;
   const selected = platforms.find((platform) => platform.digest === requestedPlatform) ?? platforms[0];
   if (requestedPlatform !== null && selected?.digest !== requestedPlatform) {
     queryProblems.push(`Showing the packages of the first platform: "${requestedPlatform}" is not a platform image of this tag.`);
+    vulnerabilityQueryProblems.push(`Showing the vulnerabilities of the first platform: "${requestedPlatform}" is not a platform image of this tag.`);
   }
   const sections = await orNotFound(
     Promise.all(
-      platforms.map(async (platform) => ({
-        platform,
-        view: await getImageAnalysis(viewer, org, repo, tagName, platform.digest, platform === selected ? { packages: query } : {}),
-      })),
+      platforms.map(async (platform) => {
+        const isSelected = platform === selected;
+        const [view, vulnerabilities] = await Promise.all([
+          getImageAnalysis(viewer, org, repo, tagName, platform.digest, isSelected ? { packages: query } : {}),
+          getImageVulnerabilities(viewer, org, repo, tagName, platform.digest, isSelected ? { vulnerabilities: vulnerabilityQuery } : {}),
+        ]);
+        return { platform, view, vulnerabilities };
+      }),
     ),
   );
   const tagPath = `${repositoryPath(repository.name)}/tags/${encodeURIComponent(tag.name)}`;
@@ -76,7 +84,7 @@ export default async function TagPage({ params, searchParams }: { params: Params
         </div>
       )}
 
-      {sections.map(({ platform, view }) => (
+      {sections.map(({ platform, view, vulnerabilities }) => (
         <section key={platform.digest} className="mb-10" aria-labelledby={`platform-${platform.digest}`} data-platform={platform.platform}>
           <h2 id={`platform-${platform.digest}`} className="mb-3 flex items-center gap-3 text-xl font-semibold">
             <GradeBadge grade={platform.report?.grade ?? null} />
@@ -137,6 +145,15 @@ export default async function TagPage({ params, searchParams }: { params: Params
               </ol>
             </div>
           </div>
+          <PlatformVulnerabilities
+            tagPath={tagPath}
+            platform={{ digest: platform.digest, name: platform.platform }}
+            view={vulnerabilities}
+            query={vulnerabilityQuery}
+            packageQuery={query}
+            queryProblems={vulnerabilityQueryProblems}
+            today={today}
+          />
           <PlatformPackages
             tagPath={tagPath}
             platform={{ digest: platform.digest, name: platform.platform }}
