@@ -41,8 +41,9 @@ export interface GradeOptions {
 export async function loadImageFacts(prisma: PrismaClient, digests: readonly string[], now: Date): Promise<Map<string, ImageFacts>> {
   const images = await prisma.image.findMany({
     where: { digest: { in: [...digests] } },
-    include: { attestations: true, analysis: true },
+    include: { attestations: true, analysis: true, layers: { orderBy: { position: "asc" }, select: { layerDigest: true } } },
   });
+  const baseLayerCounts = await baseLayerCountsOf(prisma, images);
   const analysed = images.filter((image) => image.analysis?.status === "ANALYSED").map((image) => image.digest);
   const matches = await matchImages(prisma, analysed);
   const packageRows = await prisma.imagePackage.findMany({
@@ -81,6 +82,8 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
         provenanceMode,
       },
       baseImage: baseImageFact(image, resolutions),
+      layerDigests: image.layers.map((layer) => layer.layerDigest),
+      baseLayerCount: baseLayerCounts.get(image.digest),
       analysis: analysisFact(image.analysis, packagesByImage.get(image.digest) ?? [], match),
       evaluatedAt: now.toISOString(),
     });
@@ -124,6 +127,27 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
   await prisma.scoreReport.createMany({ data: reports });
   logger.debug({ images: reports.length }, "graded images");
   return reports.length;
+}
+
+/**
+ * How many bottom layers of each image belong to its base, when the base is a
+ * stored image: the base digest itself, or the same platform of a stored index.
+ */
+async function baseLayerCountsOf(prisma: PrismaClient, images: readonly { digest: string; platform: string; baseImageDigest: string | null }[]): Promise<Map<string, number>> {
+  const baseDigests = [...new Set(images.map((image) => image.baseImageDigest).filter((digest) => digest !== null))];
+  if (baseDigests.length === 0) return new Map();
+  const platformsOfIndexes = await prisma.manifestImage.findMany({ where: { manifestDigest: { in: baseDigests } }, select: { manifestDigest: true, imageDigest: true, platform: true } });
+  const layerOwners = [...baseDigests, ...platformsOfIndexes.map((row) => row.imageDigest)];
+  const counts = new Map((await prisma.imageLayer.groupBy({ by: ["imageDigest"], where: { imageDigest: { in: layerOwners } }, _count: { _all: true } })).map((row) => [row.imageDigest, row._count._all]));
+
+  const result = new Map<string, number>();
+  for (const image of images) {
+    if (image.baseImageDigest === null) continue;
+    const platformImage = platformsOfIndexes.find((row) => row.manifestDigest === image.baseImageDigest && row.platform === image.platform)?.imageDigest;
+    const count = counts.get(image.baseImageDigest) ?? (platformImage ? counts.get(platformImage) : undefined);
+    if (count !== undefined) result.set(image.digest, count);
+  }
+  return result;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

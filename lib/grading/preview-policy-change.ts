@@ -49,6 +49,9 @@ export interface PolicyChangePreview {
  * tag takes its worst platform's grade and a repository its most recently
  * pushed tag's grade, as refresh-grades.ts stores them. It reads the database
  * only: nothing is written and no registry is asked.
+ * NOTE: the "from" grades are computed now, not read from the stored grades.
+ * They differ when the facts changed after the last grading, such as an
+ * exception that expired since, so the moves show only the configuration's effect.
  */
 export async function previewPolicyChange(
   prisma: PrismaClient,
@@ -122,13 +125,13 @@ async function imagesGovernedByEarlierOrganization(prisma: PrismaClient, digests
   return governed;
 }
 
-/** The worst grade of the tag's platform images; null when none is graded. */
+/** Returns the worst grade of the tag's platform images, or null when none is graded. */
 function tagGrade(digests: readonly string[], grades: ReadonlyMap<string, Grade | null>): Grade | null {
   const graded = digests.filter((digest) => grades.has(digest)).map((digest) => grades.get(digest) ?? null);
   return graded.length === 0 ? null : worstGrade(graded);
 }
 
-/** Each repository's grade before and after: that of its first tag in `newestFirst`. */
+/** Lists each repository's grade before and after, which is that of its first tag in `newestFirst`. */
 function latestTagOfEachRepository(newestFirst: readonly TagGradeChange[]): RepositoryGradeChange[] {
   const latest = new Map<string, RepositoryGradeChange>();
   for (const tag of newestFirst) {
@@ -152,7 +155,7 @@ function isRed(grade: Grade | null): boolean {
   return grade === "E" || grade === "F";
 }
 
-/** A grade's rank with "not graded" after F. */
+/** Returns a grade's rank, with "not graded" after F. */
 function rankOf(grade: Grade | null): number {
   return grade === null ? 6 : gradeRank(grade);
 }

@@ -23,18 +23,20 @@ export async function imagesOfCurrentTags(prisma: PrismaClient, organizationId: 
 /**
  * Grades every image of the organization's current tags again from stored
  * facts, with cause "policy change", then refreshes the tag and repository
- * grades. Each image takes the configuration gradeImages picks for it, the
- * latest saved version of its organization. Nothing is fetched from a
- * registry. Returns how many images were graded.
+ * grades, recording each grade change with that cause and `causeIds`. Each
+ * image takes the configuration gradeImages picks for it, the latest saved
+ * version of its organization. Nothing is fetched from a registry. Returns
+ * how many images were graded.
  */
-export async function regradeOrganization(prisma: PrismaClient, organizationId: string, options: { now?: Date } = {}): Promise<number> {
+export async function regradeOrganization(prisma: PrismaClient, organizationId: string, options: { causeIds?: string[]; now?: Date } = {}): Promise<number> {
   const digests = await imagesOfCurrentTags(prisma, organizationId);
+  const causeIds = options.causeIds ?? [];
   const started = Date.now();
   let graded = 0;
   for (let start = 0; start < digests.length; start += IMAGES_PER_BATCH) {
     const batch = digests.slice(start, start + IMAGES_PER_BATCH);
-    graded += await gradeImages(prisma, batch, { cause: "policy change", now: options.now });
-    await refreshGradesOfImages(prisma, batch);
+    graded += await gradeImages(prisma, batch, { cause: "policy change", causeIds: () => causeIds, now: options.now });
+    await refreshGradesOfImages(prisma, batch, { cause: "policy change", causeIds });
   }
   logger.info({ org: organizationId, images: graded, durationMs: Date.now() - started }, "re-graded the organization's images after a policy change");
   return graded;

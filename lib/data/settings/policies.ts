@@ -12,7 +12,7 @@ import { candidateConfig, changedOptions, describeOptionValue, policyFieldGroups
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import type { PolicyConfig } from "@/scoring";
 
-/** The most changed tags a preview lists; the counts and repository lists always cover every tag. */
+/** The maximum number of changed tags a preview lists. The counts and repository lists always cover every tag. */
 export const PREVIEW_TAG_LIMIT = 500;
 
 /** The version of the built-in default configuration; saved versions start after it. */
@@ -35,7 +35,7 @@ export interface OptionChangeView {
 }
 
 export interface PolicyPreviewView {
-  /** The version the preview compares with; a save checks that it is still the latest. */
+  /** The version the preview compares with. A save checks that it is still the latest. */
   baseVersion: number;
   /** Identifies the previewed configuration, so a save can check that it saves what was previewed. */
   fingerprint: string;
@@ -63,7 +63,7 @@ async function loadCurrentVersion(prisma: PrismaClient, organizationId: string):
   return { version: latest.version, author: latest.author, savedAt: latest.createdAt, config };
 }
 
-/** The INVALID_INPUT error for the form; `details` places each message next to its input. */
+/** Builds the INVALID_INPUT error for the form. Its `details` place each message next to its input. */
 function invalidInput(problems: PolicyFormProblems): AppError {
   const messages = [...Object.values(problems.fieldErrors).flat(), ...problems.formErrors];
   return new AppError("INVALID_INPUT", messages.join(" "), { details: { fieldErrors: problems.fieldErrors, formErrors: problems.formErrors } });
@@ -76,7 +76,7 @@ function parseCandidate(values: PolicyFormValues, current: CurrentPolicyVersion)
   return parsed.config;
 }
 
-/** A SHA-256 over the policy settings with object keys sorted, so equal settings give equal fingerprints. */
+/** Computes a SHA-256 over the policy settings with object keys sorted, so equal settings give equal fingerprints. */
 export function policyFingerprint(config: PolicyConfig): string {
   const canonical = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(canonical);
@@ -138,22 +138,24 @@ export async function previewPolicySettings(viewer: Viewer, organizationName: st
   };
 }
 
-/** What a save checks against the preview the owner confirmed. */
+/** The preview the owner confirmed, which a save must still match. */
 export interface SaveExpectation {
-  /** The version the preview compared with; the save is refused when another version was saved since. */
+  /** The version the preview compared with. The save is rejected when another version was saved since. */
   baseVersion: number;
-  /** The previewed configuration's fingerprint; the save is refused when the form's values differ from it. */
+  /** The previewed configuration's fingerprint. The save is rejected when the form's values differ from it. */
   fingerprint: string;
 }
 
 /**
  * Saves the form's values as a new version of the organization's policy
- * configuration (the previous version plus 1, where the built-in default is
- * 1), with the owner's e-mail as its author and an audit event in the same
- * transaction, then re-grades the organization's images. Throws INVALID_INPUT
+ * configuration: the previous version plus 1, where the built-in default is 1.
+ * The owner's e-mail is its author, and an audit event is written in the same
+ * transaction. Then it re-grades the organization's images. Throws INVALID_INPUT
  * for invalid values or settings equal to the current version, and CONFLICT
  * when `expected` no longer holds. A failed re-grade is logged and returned as
  * null, because the version is already saved.
+ * NOTE: the re-grade runs within the request, in batches of 200 images, so a
+ * large organization waits for it; the response then reports the new grades.
  */
 export async function savePolicySettings(viewer: Viewer, organizationName: string, values: PolicyFormValues, options: { expected?: SaveExpectation; now?: Date } = {}) {
   const organization = await findOwnedOrganization(viewer, organizationName);
@@ -219,7 +221,7 @@ function newerVersionConflict(latest: { version: number; author?: string | null;
 
 async function regradeAfterSave(prisma: PrismaClient, organizationId: string, version: number): Promise<number | null> {
   try {
-    return await regradeOrganization(prisma, organizationId);
+    return await regradeOrganization(prisma, organizationId, { causeIds: [`version ${version}`] });
   } catch (error) {
     logger.error({ err: error, org: organizationId, version }, "re-grading after a policy change failed");
     return null;

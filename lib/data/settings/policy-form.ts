@@ -5,31 +5,32 @@ import { defaultPolicyConfig, packageTypes, parsePolicyConfig, PolicyConfigError
 // parsePolicyConfig reports are placed next to the inputs. Inputs are named
 // "<policy id>.<option>", such as "default-non-root-user.weight".
 
-/** The most entries a list input takes, so a pasted file cannot bloat the stored configuration. */
+/** The maximum number of entries of a list input, so a pasted file cannot bloat the stored configuration. */
 export const MAX_LIST_ENTRIES = 1000;
 
 /**
- * One input of the form. "integer" is a whole-number text box, "boolean" a
+ * The kind of an input. "integer" is a whole-number text box, "boolean" a
  * checkbox, "choices" a group of checkboxes over a closed set, "lines" a
  * textarea with one value per line. A "choices" input with `emptyMeans` stores
- * an empty selection as null, which the option reads as `emptyMeans`. Plain
- * data, so the page can pass it to the client component.
+ * an empty selection as null, which the option reads as `emptyMeans`.
  */
-export type PolicyField = {
-  /** The input's name: "<policy id>.<option>". */
-  name: string;
-  policyId: PolicyId;
-  option: string;
-  label: string;
-  help: string;
-} & (
+type InputKind =
   | { kind: "integer"; min: number; max: number }
   | { kind: "boolean" }
   | { kind: "choices"; choices: readonly string[]; emptyMeans: string | null }
-  | { kind: "lines"; placeholder: string }
-);
+  | { kind: "lines"; placeholder: string };
 
-/** The inputs of one policy, in the order of the scoring library's policy list. */
+/** One option's input as written in the table below. */
+type FieldSpec = { option: string; label: string; help: string } & InputKind;
+
+/** One input of the form. Plain data, so the page can pass it to the client component. */
+export type PolicyField = FieldSpec & {
+  /** The input's name: "<policy id>.<option>". */
+  name: string;
+  policyId: PolicyId;
+};
+
+/** The inputs of one policy. */
 export interface PolicyFieldGroup {
   policyId: PolicyId;
   title: string;
@@ -45,13 +46,6 @@ export interface PolicyFormProblems {
   fieldErrors: Record<string, string[]>;
   formErrors: string[];
 }
-
-type FieldSpec = { option: string; label: string; help: string } & (
-  | { kind: "integer"; min: number; max: number }
-  | { kind: "boolean" }
-  | { kind: "choices"; choices: readonly string[]; emptyMeans: string | null }
-  | { kind: "lines"; placeholder: string }
-);
 
 const weightSpec: FieldSpec = { option: "weight", kind: "integer", min: 0, max: 100, label: "Weight", help: "Points the policy is worth, from 0 to 100. 0 turns the policy off." };
 
@@ -112,7 +106,21 @@ const optionSpecs: Record<PolicyId, FieldSpec[]> = {
     },
   ],
   "supply-chain-attestations": [],
-  "no-unapproved-base-images": [],
+  "no-unapproved-base-images": [
+    {
+      option: "approvedPatterns",
+      kind: "lines",
+      placeholder: "docker.io/library/node:*-slim",
+      label: "Approved base images",
+      help: "One pattern per line on the full base image reference, such as docker.io/library/node:*-slim; write Docker Hub images with docker.io/. A * matches any run of characters, a pattern without a tag matches every tag, and * alone approves every base image.",
+    },
+    {
+      option: "failEndOfLife",
+      kind: "boolean",
+      label: "Fail images whose distribution release is end-of-life",
+      help: "When checked, an image on a release past its end-of-life date fails the policy, whatever its base image.",
+    },
+  ],
   "no-outdated-base-images": [],
   "default-non-root-user": [],
   "no-agpl-v3-licenses": [
@@ -133,12 +141,15 @@ const optionSpecs: Record<PolicyId, FieldSpec[]> = {
   ],
 };
 
+/** The order of the policies on the page: approved base images first, as owners change them most; then the scoring library's order. */
+const pageOrder: PolicyId[] = ["no-unapproved-base-images", ...policyIds.filter((id) => id !== "no-unapproved-base-images")];
+
 /** Every policy with its inputs: the weight first, then its options. */
-export const policyFieldGroups: PolicyFieldGroup[] = policyIds.map((policyId) => ({
+export const policyFieldGroups: PolicyFieldGroup[] = pageOrder.map((policyId) => ({
   policyId,
   title: policies[policyId].title,
   description: policies[policyId].description,
-  fields: [weightSpec, ...optionSpecs[policyId]].map((spec) => ({ ...spec, policyId, name: `${policyId}.${spec.option}` }) as PolicyField),
+  fields: [weightSpec, ...optionSpecs[policyId]].map((spec): PolicyField => ({ ...spec, policyId, name: `${policyId}.${spec.option}` })),
 }));
 
 const fieldsByName = new Map(policyFieldGroups.flatMap((group) => group.fields.map((field) => [field.name, field] as const)));
@@ -181,7 +192,7 @@ export function policyFormValuesOf(config: PolicyConfig): PolicyFormValues {
   return values;
 }
 
-/** A list input's entries with the line each came from, blank lines skipped. */
+/** Splits a list input into its entries with the line each came from, skipping blank lines. */
 function entriesOf(text: string): { value: string; line: number }[] {
   return text
     .split(/\r\n|\r|\n/)
@@ -211,7 +222,9 @@ function optionValue(field: PolicyField, raw: string | string[] | undefined): un
     case "boolean":
       return textOf(raw) === "on" || textOf(raw) === "true";
     case "choices": {
-      const chosen = Array.isArray(raw) ? raw : raw ? [raw] : [];
+      let chosen: string[] = [];
+      if (Array.isArray(raw)) chosen = raw;
+      else if (raw) chosen = [raw];
       return chosen.length === 0 && field.emptyMeans !== null ? null : chosen;
     }
     case "lines":

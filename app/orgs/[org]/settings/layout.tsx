@@ -16,6 +16,7 @@ export default async function SettingsLayout({ children, params }: { children: R
   const tabs = [
     { href: `/orgs/${organization.name}/settings/members`, label: "Members" },
     { href: `/orgs/${organization.name}/settings/teams`, label: "Teams and permissions" },
+    { href: `/orgs/${organization.name}/settings/policies`, label: "Policies" },
     { href: `/orgs/${organization.name}/settings/exceptions`, label: "Exceptions" },
     { href: `/orgs/${organization.name}/settings/audit`, label: "Audit log" },
   ];

@@ -17,7 +17,7 @@ export interface PolicyFormState {
   /** "previewed" carries a preview that Save confirms; "invalid" carries a message per input. */
   status: "idle" | "invalid" | "previewed" | "saved" | "failed";
   message: string;
-  /** What the form shows after the action: always the submitted values, so nothing typed is lost. */
+  /** The values the form shows after the action: always the submitted ones, so nothing typed is lost. */
   values: PolicyFormValues;
   fieldErrors: Record<string, string[]>;
   formErrors: string[];
