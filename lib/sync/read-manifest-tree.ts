@@ -41,6 +41,8 @@ export interface ReadImage {
   created: Date | null;
   compressedSize: number;
   annotations: Record<string, string>;
+  /** The config's build steps, in order; empty-layer steps (ENV, USER …) included. */
+  history: { created: string | null; createdBy: string | null; comment: string | null; emptyLayer: boolean }[];
   layers: ReadLayer[];
   attestations: ReadAttestation[];
   /** The parsed provenance statement, when an attestation carries one; used to find the base image. */
@@ -155,6 +157,12 @@ async function readImage(
     created: created && !Number.isNaN(created.getTime()) ? created : null,
     compressedSize: manifest.layers.reduce((total, layer) => total + layer.size, 0),
     annotations: manifest.annotations ?? {},
+    history: (config.history ?? []).map((step) => ({
+      created: step.created ?? null,
+      createdBy: step.created_by ?? null,
+      comment: step.comment ?? null,
+      emptyLayer: step.empty_layer === true,
+    })),
     layers: manifest.layers.map((layer, position) => ({
       digest: layer.digest,
       mediaType: layer.mediaType,
