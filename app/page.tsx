@@ -19,7 +19,12 @@ export default async function HomePage() {
               <Link href={`/orgs/${organization.name}/repositories`} className="font-medium text-blue-700 hover:underline">
                 {organization.name}
               </Link>
-              <span className="text-sm text-slate-600">{organization.repositoryCount} {organization.repositoryCount === 1 ? "repository" : "repositories"}</span>
+              <span className="flex items-center gap-4 text-sm text-slate-600">
+                <Link href={`/orgs/${organization.name}`} className="text-blue-700 hover:underline">
+                  Overview<span className="sr-only"> of {organization.name}</span>
+                </Link>
+                <span>{organization.repositoryCount} {organization.repositoryCount === 1 ? "repository" : "repositories"}</span>
+              </span>
             </li>
           ))}
         </ul>
