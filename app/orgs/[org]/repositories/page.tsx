@@ -1,27 +1,44 @@
 import { requireViewer } from "@/lib/auth/get-viewer";
 import Link from "next/link";
 import type { Metadata } from "next";
-import { GradeBadge } from "@/components/grades/grade-badge";
-import { formatDate, formatPercent, repositoryPath } from "@/components/format";
+import { redirect } from "next/navigation";
+import { repositoriesHref, repositoriesSearch } from "@/components/repositories/repositories-href";
+import { RepositoryFilters } from "@/components/repositories/repository-filters";
+import { RepositoryPagination } from "@/components/repositories/repository-pagination";
+import { RepositoryTable } from "@/components/repositories/repository-table";
 import { SyncStatus } from "@/components/repositories/sync-status";
-import { listRepositories } from "@/lib/data/list-repositories";
+import { listRepositories, parseRepositoryQuery } from "@/lib/data/list-repositories";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { organizationParam } from "@/lib/data/route-params";
-import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ org: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { org } = await params;
   return { title: `${org} repositories` };
 }
 
-export default async function RepositoriesPage({ params }: { params: Params }) {
+export default async function RepositoriesPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const viewer = await requireViewer();
   const org = organizationParam((await params).org);
-  const { organization, repositories, lastSync, isOwner } = await orNotFound(listRepositories(viewer, org));
+  const search = await searchParams;
+  const { query, problems } = parseRepositoryQuery(search);
+
+  // A submitted filter form sends every field, empty ones and the default sort included, in its own order.
+  // The short canonical URL replaces such a URL, so shared links stay readable. A URL with problems stays
+  // as it is, so the page can report them.
+  // The redirect depends on the URL alone, so it reveals nothing about the organization.
+  if (problems.length === 0 && repositoriesSearch(query) !== requestSearch(search)) redirect(repositoriesHref(org, query));
+
+  const list = await orNotFound(listRepositories(viewer, org, query));
+  const { organization, isOwner } = list;
+  if (query.page !== undefined && query.page > list.page) {
+    problems.push(`Page ${query.page} is past the last page: showing page ${list.page} of ${list.pageCount}.`);
+  }
+  const filtered = query.search !== undefined || (query.grades ?? []).length > 0 || query.failing !== undefined;
 
   return (
     <div>
@@ -33,42 +50,52 @@ export default async function RepositoriesPage({ params }: { params: Params }) {
           </Link>
         )}
       </div>
-      {isOwner && <SyncStatus run={lastSync} />}
+      {isOwner && <SyncStatus run={list.lastSync} />}
       <h2 className="mt-6 mb-3 text-lg font-semibold">Repositories</h2>
-      {repositories.length === 0 ? (
+      {problems.length > 0 && (
+        <div role="alert" className="mb-4 rounded border border-amber-200 bg-amber-50 p-2 text-sm text-amber-950" data-testid="repository-query-problems">
+          <ul className="list-disc pl-5">
+            {problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {list.total === 0 && !filtered ? (
         <p className="text-slate-600">
           {isOwner
             ? `No repositories of ${organization} have been synced yet.`
             : `You cannot read any repository of ${organization} yet. Ask an owner to add you to a team with access.`}
         </p>
       ) : (
-        <div className="overflow-x-auto">
-        <table className="w-full rounded-lg border border-slate-200 bg-white text-sm">
-          <caption className="sr-only">Repositories of {organization} with the grade of the most recently pushed tag</caption>
-          <TableHead columns={[{ label: "Grade" }, { label: "Repository" }, { label: "Last pushed" }, { label: "Tags", align: "right" }]} />
-          <tbody>
-            {repositories.map((repository) => (
-              <tr key={repository.name} className="border-t border-slate-100" data-repository={repository.name}>
-                <td className="px-3 py-2">
-                  <span className="flex items-center gap-2">
-                    <GradeBadge grade={repository.grade} />
-                    <span className="whitespace-nowrap text-slate-500">{formatPercent(repository.percent)}</span>
-                  </span>
-                </td>
-                <td className="px-3 py-2">
-                  <Link href={`${repositoryPath(repository.name)}/general`} className="font-medium text-blue-700 hover:underline">
-                    {repository.name}
-                  </Link>
-                  {repository.lastSyncError && <span className="ml-2 rounded bg-red-100 px-1.5 text-xs text-red-800" title={repository.lastSyncError}>sync error</span>}
-                </td>
-                <td className="px-3 py-2">{formatDate(repository.lastPushedAt)}</td>
-                <td className="px-3 py-2 text-right">{repository.tagCount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        </div>
+        <>
+          <RepositoryFilters organization={organization} query={query} gradeCounts={list.gradeCounts} />
+          {list.total === 0 ? (
+            <p className="text-slate-600" data-testid="repositories-empty">
+              No repositories match these filters.{" "}
+              <a href={repositoriesHref(organization, {})} className="text-blue-700 hover:underline">
+                Show all repositories
+              </a>
+            </p>
+          ) : (
+            <>
+              <RepositoryTable list={list} />
+              <RepositoryPagination organization={organization} query={query} page={list.page} pageCount={list.pageCount} />
+            </>
+          )}
+        </>
       )}
     </div>
   );
+}
+
+/** Serialises the request's search parameters in their own order, for comparison with the canonical form. */
+function requestSearch(search: Record<string, string | string[] | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(search)) {
+    if (value === undefined) continue;
+    const entries = Array.isArray(value) ? value : [value];
+    for (const entry of entries) params.append(name, entry);
+  }
+  return params.toString();
 }
