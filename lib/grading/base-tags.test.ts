@@ -9,6 +9,7 @@ import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing
 import { buildImage, buildLayer, type BuiltImage, type Layer } from "@/lib/samples/image-builder";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 import { testRegistrySource } from "@/lib/sync/testing/test-registry-source";
+import type { PolicyResult } from "@/scoring";
 
 describe("base image tags", () => {
   let registry: RegistryServer;
@@ -60,6 +61,10 @@ describe("base image tags", () => {
     expect(await currentOf(app.manifest.digest)).toMatchObject({ status: "resolved", digest: baseV2.manifest.digest });
     const latest = await prisma.scoreReport.findFirstOrThrow({ where: { imageDigest: app.manifest.digest }, orderBy: { createdAt: "desc" } });
     expect(latest).toMatchObject({ cause: "base image updated", causeIds: [`${host}/acme/base:1`] });
+    const outdated = (latest.results as unknown as PolicyResult[]).find((result) => result.id === "no-outdated-base-images");
+    expect(outdated).toMatchObject({ status: "fail", remediation: expect.stringContaining(baseV2.manifest.digest) });
+    const before = await prisma.scoreReport.findFirstOrThrow({ where: { imageDigest: app.manifest.digest, cause: { not: "base image updated" } }, orderBy: { createdAt: "desc" } });
+    expect((before.results as unknown as PolicyResult[]).find((result) => result.id === "no-outdated-base-images")?.status).toBe("pass");
     // Nothing moved since: no image is graded again.
     expect(await refreshBaseTags(prisma, { ttlMinutes: 0 })).toBe(0);
   });
