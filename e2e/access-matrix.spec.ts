@@ -33,6 +33,11 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/": [{ url: "/", expect: anyoneSignedIn }],
   "/signin": [{ url: "/signin", expect: { owner: "home", member: "home", outsider: "home", admin: "home", anonymous: "ok" } }],
   "/set-password": [{ url: "/set-password?token=unknown", expect: publicPage }],
+  "/orgs/[org]": [
+    { url: "/orgs/demo", expect: readersOfWeb },
+    { url: "/orgs/other", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
+    { url: "/orgs/nonexistent", expect: { owner: "404", member: "404", outsider: "404", admin: "404", anonymous: "signin" } },
+  ],
   "/orgs/[org]/repositories": [
     { url: "/orgs/demo/repositories", expect: readersOfWeb },
     { url: "/orgs/other/repositories", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
@@ -45,6 +50,11 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/repository/[org]/[repo]/tags": [
     { url: "/repository/demo/web/tags", expect: readersOfWeb },
     { url: "/repository/demo/worker/tags", expect: ownersOnly },
+  ],
+  "/repository/[org]/[repo]/compare": [
+    { url: "/repository/demo/web/compare?a=1.0&b=1.1", expect: readersOfWeb },
+    { url: "/repository/demo/worker/compare?a=2.0&b=2.1", expect: ownersOnly },
+    { url: "/repository/demo/worker/compare?a=2.0&b=no-such-tag", expect: ownersOnly },
   ],
   "/repository/[org]/[repo]/tags/[tag]": [
     { url: "/repository/demo/web/tags/1.0", expect: readersOfWeb },
@@ -59,6 +69,10 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/orgs/[org]/settings/members": [{ url: "/orgs/demo/settings/members", expect: ownersOnly }],
   "/orgs/[org]/settings/teams": [{ url: "/orgs/demo/settings/teams", expect: ownersOnly }],
   "/orgs/[org]/settings/audit": [{ url: "/orgs/demo/settings/audit", expect: ownersOnly }],
+  "/orgs/[org]/settings/policies": [
+    { url: "/orgs/demo/settings/policies", expect: ownersOnly },
+    { url: "/orgs/other/settings/policies", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
+  ],
   "/orgs/[org]/settings/exceptions": [
     { url: "/orgs/demo/settings/exceptions", expect: ownersOnly },
     { url: "/orgs/demo/settings/exceptions?show=all", expect: ownersOnly },
