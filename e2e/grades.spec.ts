@@ -56,9 +56,14 @@ test("well-built tag passes every policy that decides", async ({ page }) => {
 
 test("multi-platform tag shows each platform", async ({ page }) => {
   await page.goto("/repository/demo/multi-arch/tags/latest");
-  await expect(page.locator("section[data-platform]")).toHaveCount(2);
-  await expect(page.locator('section[data-platform="linux/amd64"]')).toBeVisible();
-  await expect(page.locator('section[data-platform="linux/arm64/v8"]')).toBeVisible();
+  // The tag view shows one platform at a time, and the switcher links to each.
+  const switcher = page.getByRole("navigation", { name: "Platforms" });
+  await expect(switcher.getByRole("link")).toHaveCount(2);
+  await expect(page.locator("section[data-platform]")).toHaveCount(1);
+  for (const platform of ["linux/amd64", "linux/arm64/v8"]) {
+    await switcher.locator(`[data-platform-link="${platform}"]`).click();
+    await expect(page.locator(`section[data-platform="${platform}"]`)).toBeVisible();
+  }
 });
 
 test("unknown repository answers 404", async ({ page }) => {

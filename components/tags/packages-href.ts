@@ -6,7 +6,7 @@ export const PACKAGES_ANCHOR = "packages";
 /**
  * Builds the tag page URL that shows `query` for one platform image, with the
  * search parameters that parsePackageQuery reads. Without a platform, the page
- * selects the tag's first one.
+ * selects the platform whose grade is the tag's.
  */
 export function packagesHref(tagPath: string, platform: string | null, query: PackageQuery): string {
   const params = new URLSearchParams();

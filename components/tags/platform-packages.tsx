@@ -23,7 +23,7 @@ export function PlatformPackages({ tagPath, platform, view, query, queryProblems
   const { analysis, packages, layers } = view;
   const headingId = `packages-${platform.digest}`;
   return (
-    <section id={packages ? PACKAGES_ANCHOR : undefined} aria-labelledby={headingId} className="mt-4 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="packages">
+    <section id={PACKAGES_ANCHOR} aria-labelledby={headingId} className="mt-4 rounded-lg border border-slate-200 bg-white p-4 text-sm" data-testid="packages">
       <h3 id={headingId} className="mb-2 font-semibold">
         Packages
       </h3>

@@ -34,7 +34,7 @@ export function PlatformVulnerabilities({ tagPath, platform, view, query, packag
   const headingId = `vulnerabilities-${platform.digest}`;
   return (
     <section
-      id={view.vulnerabilities ? VULNERABILITIES_ANCHOR : undefined}
+      id={VULNERABILITIES_ANCHOR}
       aria-labelledby={headingId}
       className="mt-4 rounded-lg border border-slate-200 bg-white p-4 text-sm"
       data-testid="vulnerabilities"

@@ -19,7 +19,7 @@ export function packageViewParams(packageQuery: PackageQuery): [string, string][
  * Builds the tag page URL that shows `query` in the vulnerability table of one
  * platform image, with the search parameters that parseVulnerabilityQuery
  * reads, and keeps the package table's view. Without a platform, the page
- * selects the tag's first one.
+ * selects the platform whose grade is the tag's.
  */
 export function vulnerabilitiesHref(tagPath: string, platform: string | null, query: VulnerabilityQuery, packageQuery: PackageQuery = {}): string {
   const params = new URLSearchParams(packageViewParams(packageQuery));

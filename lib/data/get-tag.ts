@@ -3,11 +3,12 @@ import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { findRepository } from "@/lib/data/find-repository";
 import { latestReports } from "@/lib/grading/refresh-grades";
-import type { PolicyResult } from "@/scoring";
+import { gradeRank, type Grade, type PolicyResult } from "@/scoring";
 
 /**
  * Loads a tag with each platform image, its latest score report, attestations and
- * layers, and the sync error if its newest digest could not be read.
+ * layers, the platform whose grade is the tag's, and the sync error if its newest
+ * digest could not be read.
  */
 export async function getTag(viewer: Viewer, organizationName: string, repositoryName: string, tagName: string) {
   const repository = await findRepository(viewer, organizationName, repositoryName);
@@ -54,6 +55,8 @@ export async function getTag(viewer: Viewer, organizationName: string, repositor
             policyConfigVersion: report.policyConfigVersion,
             advisorySnapshot: report.advisorySnapshot,
             gradedAt: report.createdAt,
+            cause: report.cause,
+            causeIds: report.causeIds,
             results: report.results as unknown as PolicyResult[],
           }
         : null,
@@ -74,5 +77,23 @@ export async function getTag(viewer: Viewer, organizationName: string, repositor
       syncErrorAt: tag.syncErrorAt,
     },
     platforms,
+    worstPlatformDigest: worstPlatformOf(platforms),
   };
+}
+
+/**
+ * Returns the digest of the platform whose grade is the tag's: the worst grade,
+ * then the lowest percent, then the first in platform order. Ungraded platforms
+ * count only when none is graded. Null for a tag without platform images.
+ */
+export function worstPlatformOf(platforms: readonly { digest: string; report: { grade: string | null; percent: number | null } | null }[]): string | null {
+  let worst: { digest: string; rank: number; percent: number } | null = null;
+  for (const platform of platforms) {
+    const grade = platform.report?.grade ?? null;
+    if (grade === null) continue;
+    const rank = gradeRank(grade as Grade);
+    const percent = platform.report?.percent ?? Number.POSITIVE_INFINITY;
+    if (worst === null || rank > worst.rank || (rank === worst.rank && percent < worst.percent)) worst = { digest: platform.digest, rank, percent };
+  }
+  return worst?.digest ?? platforms[0]?.digest ?? null;
 }

@@ -203,7 +203,9 @@ async function readAttestations(
           details = provenanceDetails(parsed);
         } else if (predicateType === SPDX_DOCUMENT_PREDICATE) {
           const sbom = parseSpdxPredicate(statement.predicate);
-          details = { spdxVersion: sbom.spdxVersion, name: sbom.name, packages: sbom.packages.filter((pkg) => !pkg.described).length, problems: sbom.problems.length };
+          // BuildKit's SBOMs describe only the image itself; a document that marks every package described still lists them all.
+          const contained = sbom.packages.filter((pkg) => !pkg.described).length;
+          details = { spdxVersion: sbom.spdxVersion, name: sbom.name, packages: contained > 0 ? contained : sbom.packages.length, problems: sbom.problems.length };
         } else if (isOpenVex(predicateType) && typeof statement.predicate === "object" && statement.predicate !== null) {
           details = { openvex: statement.predicate as Prisma.InputJsonObject };
         }
