@@ -26,7 +26,7 @@ const forbiddenPatterns = [
 ];
 
 const config = [
-  { ignores: [".next/**", "generated/**", "node_modules/**", ".data/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
+  { ignores: [".next/**", "generated/**", "node_modules/**", ".data/**", ".cache/**", "next-env.d.ts", "test-results/**", "playwright-report/**"] },
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
