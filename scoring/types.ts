@@ -73,7 +73,14 @@ export interface ImageFacts {
 
 /** The result of analysing the image's layers, or why there is none. */
 export type AnalysisFact =
-  | { status: "analysed"; os: OsFact | null; packages: PackageFact[]; findings: VulnerabilityFinding[] }
+  | {
+      status: "analysed";
+      os: OsFact | null;
+      packages: PackageFact[];
+      findings: VulnerabilityFinding[];
+      /** False when no OSV advisories have been imported, so an empty findings list proves nothing. Absent counts as imported. */
+      advisoriesImported?: boolean;
+    }
   | { status: "pending"; reason: string }
   | { status: "not-analysed"; reason: string };
 

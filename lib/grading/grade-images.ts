@@ -55,6 +55,7 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
   const exceptionScopes = await loadExceptionScopes(prisma, analysed);
   const manifestRows = await prisma.manifestImage.findMany({ where: { imageDigest: { in: analysed } }, select: { imageDigest: true, manifestDigest: true } });
   const manifestsByImage = groupBy(manifestRows, (row) => row.imageDigest);
+  const osvImported = (await prisma.advisorySnapshot.count({ where: { kind: "osv", finishedAt: { not: null } } })) > 0;
   const baseKeys = [...new Set(images.map((image) => (image.baseImageReference ? baseTagKey(image.baseImageReference) : null)).filter((key) => key !== null))];
   const resolutions = new Map((await prisma.baseTagResolution.findMany({ where: { reference: { in: baseKeys } } })).map((row) => [row.reference, row]));
 
@@ -84,7 +85,7 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
       baseImage: baseImageFact(image, resolutions),
       layerDigests: image.layers.map((layer) => layer.layerDigest),
       baseLayerCount: baseLayerCounts.get(image.digest),
-      analysis: analysisFact(image.analysis, packagesByImage.get(image.digest) ?? [], match),
+      analysis: analysisFact(image.analysis, packagesByImage.get(image.digest) ?? [], match, osvImported),
       evaluatedAt: now.toISOString(),
     });
   }
@@ -221,7 +222,7 @@ function applyScopedExceptions(findings: VulnerabilityFinding[], contexts: reado
 type StoredAnalysis = { status: string; reason: string | null; osId: string | null; osVersionId: string | null; osPrettyName: string | null; osEcosystem: string | null; osEndOfLife: string | null };
 type StoredPackage = { type: string; name: string; version: string; purl: string; license: string | null; layerDigest: string | null };
 
-function analysisFact(analysis: StoredAnalysis | null, packages: StoredPackage[], match: ImageMatch | undefined): AnalysisFact {
+function analysisFact(analysis: StoredAnalysis | null, packages: StoredPackage[], match: ImageMatch | undefined, advisoriesImported: boolean): AnalysisFact {
   if (analysis === null || analysis.status === "PENDING") return { status: "pending", reason: "The image has not been analysed yet; its packages are read after each sync." };
   if (analysis.status === "FAILED") return { status: "not-analysed", reason: analysis.reason ?? "The analysis failed without a reason." };
   const os =
@@ -233,6 +234,7 @@ function analysisFact(analysis: StoredAnalysis | null, packages: StoredPackage[]
     os,
     packages: packages.map(({ type, name, version, purl, license, layerDigest }) => ({ type, name, version, purl, license, layerDigest })),
     findings: match?.findings ?? [],
+    advisoriesImported,
   };
 }
 

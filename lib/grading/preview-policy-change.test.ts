@@ -7,6 +7,7 @@ import { regradeOrganization } from "@/lib/grading/regrade-organization";
 import { pushTag } from "@/lib/grading/testing/policy-images";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
 import { defaultPolicyConfig, parsePolicyConfig, type PolicyConfig, type PolicyId } from "@/scoring";
+import { importUnrelatedAdvisory } from "@/lib/grading/testing/alpine-images";
 
 const ROOT = [{ architecture: "amd64" as const }];
 const APP = [{ architecture: "amd64" as const, user: "app" }];
@@ -37,6 +38,8 @@ describe("policy change preview", () => {
   });
   beforeEach(async () => {
     await resetDatabase();
+    // Advisories count as imported, so the vulnerability policies decide (and pass) instead of having no data.
+    await importUnrelatedAdvisory(prisma);
   });
 
   async function organization(name = "acme") {

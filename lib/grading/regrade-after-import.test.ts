@@ -8,9 +8,9 @@ import { kevFixtureFile, makeTempFolder, removeTempFolder, writeFixture } from "
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
-import { ALPINE_OPENSSL_RECORD, alpineLayer, apkRecord, pushAndSync, reportsOf, vulnerableAlpineRecords } from "@/lib/grading/testing/alpine-images";
+import { ALPINE_OPENSSL_RECORD, alpineLayer, apkRecord, importUnrelatedAdvisory, pushAndSync, reportsOf, UNRELATED_OSV_RECORD, vulnerableAlpineRecords } from "@/lib/grading/testing/alpine-images";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
-import type { VulnerabilityFinding } from "@/scoring";
+import type { PolicyResult, VulnerabilityFinding } from "@/scoring";
 
 describe("re-grading after an advisory import", () => {
   let registry: RegistryServer;
@@ -25,6 +25,8 @@ describe("re-grading after an advisory import", () => {
   });
   beforeEach(async () => {
     await resetDatabase();
+    // Not the first OSV import, which re-grades every image, so each test sees a targeted re-grade.
+    await importUnrelatedAdvisory(prisma);
     folder = await makeTempFolder();
   });
   afterEach(async () => {
@@ -78,4 +80,18 @@ describe("re-grading after an advisory import", () => {
     expect(await regradeAfterImport(prisma, await importAdvisories(prisma, ALPINE_OPENSSL_RECORD))).toBe(0);
     expect(await reports(built.manifest.digest)).toHaveLength(1);
   });
+
+  test("the first OSV import re-grades every analysed image", async () => {
+    await resetDatabase();
+    const image = await pushAndSync(prisma, registry, "acme/plain", alpineLayer([apkRecord("musl", "1.1.19-r10", "musl")]));
+    const statusOf = async () => {
+      const latest = (await reports(image.manifest.digest)).at(-1)!;
+      return (latest.results as unknown as PolicyResult[]).find((result) => result.id === "no-fixable-critical-high")?.status;
+    };
+    expect(await statusOf()).toBe("no-data");
+
+    expect(await regradeAfterImport(prisma, await importAdvisories(prisma, UNRELATED_OSV_RECORD))).toBe(1);
+    expect(await statusOf()).toBe("pass");
+  });
 });
+

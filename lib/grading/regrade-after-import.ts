@@ -15,7 +15,7 @@ const IMAGES_PER_BATCH = 200;
 /**
  * Finds the analysed images that an advisory import can change: for OSV, the
  * images with a package filed under a changed record's ecosystem and name (the
- * reverse index); for KEV, the images whose graded findings name a CVE that
+ * reverse index), or every analysed image after the first OSV import; for KEV, the images whose graded findings name a CVE that
  * entered or left the catalog. Nothing is fetched from a registry.
  */
 export async function imagesAffectedByImport(prisma: PrismaClient, result: AdvisoryImportResult): Promise<AffectedImages> {
@@ -27,6 +27,12 @@ export async function imagesAffectedByImport(prisma: PrismaClient, result: Advis
   };
 
   if (result.kind === "osv") {
+    // Before the first OSV import the vulnerability policies had no data for every image, so all are graded again.
+    const osvImports = await prisma.advisorySnapshot.count({ where: { kind: "osv", finishedAt: { not: null } } });
+    if (osvImports === 1 && result.snapshot.finishedAt !== null) {
+      const analysed = await prisma.imageAnalysis.findMany({ where: { status: "ANALYSED" }, select: { imageDigest: true } });
+      for (const row of analysed) note(row.imageDigest, []);
+    }
     for (let start = 0; start < result.changedPackages.length; start += PACKAGES_PER_QUERY) {
       const chunk = result.changedPackages.slice(start, start + PACKAGES_PER_QUERY);
       const rows = await prisma.imagePackage.findMany({

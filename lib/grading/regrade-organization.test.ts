@@ -7,6 +7,7 @@ import { reportsOf } from "@/lib/grading/testing/alpine-images";
 import { pushTag } from "@/lib/grading/testing/policy-images";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
 import { defaultPolicyConfig } from "@/scoring";
+import { importUnrelatedAdvisory } from "@/lib/grading/testing/alpine-images";
 
 describe("organization re-grade", () => {
   let registry: RegistryServer;
@@ -20,6 +21,8 @@ describe("organization re-grade", () => {
   });
   beforeEach(async () => {
     await resetDatabase();
+    // Advisories count as imported, so the vulnerability policies decide (and pass) instead of having no data.
+    await importUnrelatedAdvisory(prisma);
   });
 
   /** acme: root:latest (amd64), multi:latest (amd64 + arm64), root:old (deleted); globex: site:latest. */

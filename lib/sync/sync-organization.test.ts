@@ -42,12 +42,14 @@ describe("syncOrganization against the CNCF registry", () => {
     expect(run.tagsSeen).toBe(samples.tags.length);
 
     const web10 = await prisma.tag.findFirstOrThrow({ where: { name: "1.0", repository: { name: "demo/web" } } });
-    // Runs as root and has no attestations or known base: 45 of 90 points, from the vulnerability and license policies.
-    expect(web10.grade).toBe("D");
-    expect(web10.percent).toBe(50);
+    // Runs as root, has no attestations, and Debian 12 is past its end of life. No advisories are imported, so the
+    // vulnerability policies have no data: 5 of 90 points, from the license policy.
+    expect(web10.grade).toBe("F");
+    expect(web10.percent).toBeCloseTo((5 / 90) * 100);
 
     const web11 = await prisma.tag.findFirstOrThrow({ where: { name: "1.1", repository: { name: "demo/web" } }, include: { manifest: { include: { images: { include: { image: { include: { attestations: true } } } } } } } });
-    expect(web11.grade).toBe("B");
+    // Non-root and attested: 25 of 90 points.
+    expect(web11.grade).toBe("E");
     expect(web11.manifest.isIndex).toBe(true);
     const web11Image = web11.manifest.images[0]?.image;
     const analysis = await prisma.imageAnalysis.findUniqueOrThrow({ where: { imageDigest: web11Image!.digest } });

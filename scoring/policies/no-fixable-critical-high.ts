@@ -2,7 +2,7 @@ import type { SeverityLevel } from "../advisories/severity";
 import type { NoFixableCriticalHighSettings, VulnerabilityFinding } from "../types";
 import { capEvidence, countOf } from "./cap-evidence";
 import type { Policy } from "./policy";
-import { requireAnalysis } from "./require-analysis";
+import { requireAdvisories, requireAnalysis } from "./require-analysis";
 import { compareFindings, describeFinding, isSuppressed, suppressionNote, upgradeRemediation } from "./vulnerability-findings";
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -28,6 +28,8 @@ export const noFixableCriticalHigh: Policy<"no-fixable-critical-high"> = {
       checked: "vulnerabilities",
     });
     if ("outcome" in required) return required.outcome;
+    const noAdvisories = requireAdvisories(required.analysis, "vulnerabilities");
+    if (noAdvisories) return noAdvisories;
     const { findings } = required.analysis;
 
     const counted: VulnerabilityFinding[] = [];

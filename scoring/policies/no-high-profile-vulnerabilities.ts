@@ -1,7 +1,7 @@
 import type { VulnerabilityFinding } from "../types";
 import { capEvidence, countOf } from "./cap-evidence";
 import type { Policy } from "./policy";
-import { requireAnalysis } from "./require-analysis";
+import { requireAdvisories, requireAnalysis } from "./require-analysis";
 import { compareFindings, compareStrings, describeFinding, idsOf, isSuppressed, suppressionNote, upgradeRemediation } from "./vulnerability-findings";
 
 /** Ids a summary names before it counts the rest. */
@@ -31,6 +31,8 @@ export const noHighProfileVulnerabilities: Policy<"no-high-profile-vulnerabiliti
       checked: "high-profile CVEs",
     });
     if ("outcome" in required) return required.outcome;
+    const noAdvisories = requireAdvisories(required.analysis, "high-profile CVEs");
+    if (noAdvisories) return noAdvisories;
     const { findings } = required.analysis;
 
     const listed = new Set(settings.cves.map((id) => id.toUpperCase()));

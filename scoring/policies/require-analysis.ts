@@ -49,3 +49,19 @@ export function requireAnalysis(
       };
   }
 }
+
+/**
+ * The no-data outcome of a vulnerability policy when no advisories have been
+ * imported: without them, finding nothing proves nothing. Null when advisories
+ * are there (or the caller does not say).
+ */
+export function requireAdvisories(analysis: CompletedAnalysis, checked: string): PolicyOutcome | null {
+  if (analysis.advisoriesImported !== false) return null;
+  return {
+    status: "no-data",
+    summary: `No vulnerability advisories have been imported, so ${checked} cannot be checked.`,
+    evidence: [{ label: "Advisories", value: "none imported" }],
+    remediation:
+      "Import OSV advisories with `shipshape advisories import PATH_OR_URL` (an OSV all.zip, a folder of OSV records, or a URL), or set ADVISORY_SOURCES so the worker imports them on a schedule.",
+  };
+}

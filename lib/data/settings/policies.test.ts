@@ -9,6 +9,7 @@ import { regradeOrganization } from "@/lib/grading/regrade-organization";
 import { pushTag } from "@/lib/grading/testing/policy-images";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
 import { defaultPolicyConfig, parsePolicyConfig } from "@/scoring";
+import { importUnrelatedAdvisory } from "@/lib/grading/testing/alpine-images";
 
 // The real re-grade runs; the wrapper only records its calls and lets a test make it fail.
 vi.mock("@/lib/grading/regrade-organization", async (importOriginal) => {
@@ -53,6 +54,8 @@ async function previewAndSave(viewer: Viewer, values: PolicyFormValues) {
 describe("policy settings", () => {
   beforeEach(async () => {
     await resetDatabase();
+    // Advisories count as imported, so the vulnerability policies decide (and pass) instead of having no data.
+    await importUnrelatedAdvisory(getPrisma());
     vi.mocked(regradeOrganization).mockClear();
   });
 
@@ -241,6 +244,7 @@ describe("policy settings on synced images", () => {
   });
   beforeEach(async () => {
     await resetDatabase();
+    await importUnrelatedAdvisory(prisma);
   });
 
   test("saved tag grades equal the preview", async () => {

@@ -56,3 +56,15 @@ export async function pushAndSync(prisma: PrismaClient, registry: RegistryServer
 export function reportsOf(prisma: PrismaClient, digest: string) {
   return prisma.scoreReport.findMany({ where: { imageDigest: digest }, orderBy: { createdAt: "asc" } });
 }
+
+/** An OSV record that names no package of the test images (chromium on Debian 10 and 11). */
+export const UNRELATED_OSV_RECORD = path.join(osvFixtureFolder, "Debian", "CVE-2024-3847.json");
+
+/**
+ * Imports an OSV record that affects none of the test images, so advisories
+ * count as imported: without any, the vulnerability policies have no data.
+ */
+export async function importUnrelatedAdvisory(prisma: PrismaClient): Promise<void> {
+  const { importAdvisories } = await import("@/lib/advisories/import-advisories");
+  await importAdvisories(prisma, UNRELATED_OSV_RECORD);
+}
