@@ -35,11 +35,14 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/set-password": [{ url: "/set-password?token=unknown", expect: publicPage }],
   "/orgs/[org]": [
     { url: "/orgs/demo", expect: readersOfWeb },
+    // The demo owner is the only member of "bulk", the seeded organization of 10,000 repositories.
+    { url: "/orgs/bulk", expect: ownersOnly },
     { url: "/orgs/other", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
     { url: "/orgs/nonexistent", expect: { owner: "404", member: "404", outsider: "404", admin: "404", anonymous: "signin" } },
   ],
   "/orgs/[org]/repositories": [
     { url: "/orgs/demo/repositories", expect: readersOfWeb },
+    { url: "/orgs/bulk/repositories", expect: ownersOnly },
     { url: "/orgs/other/repositories", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
     { url: "/orgs/nonexistent/repositories", expect: { owner: "404", member: "404", outsider: "404", admin: "404", anonymous: "signin" } },
   ],

@@ -1,7 +1,8 @@
 // The e2e web server: a real CNCF registry with the sample images pushed, an
 // embedded Postgres in a temporary folder, one sync, an import of the sample
-// OSV advisories, then the built app with its in-process worker. Everything
-// stops on SIGTERM or SIGINT.
+// OSV advisories, the access fixtures and the 10,000 repositories of "bulk",
+// then the built app with its in-process worker. Everything stops on SIGTERM
+// or SIGINT.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -52,6 +53,13 @@ if (!(await importAdvisorySources(getPrisma(), [SAMPLE_ADVISORIES_DIR], print)))
 }
 const { seedAccessFixtures } = await import("@/e2e/access-fixtures");
 await seedAccessFixtures();
+// A large organization with no registry behind it, owned by the demo owner, for the paging and chart tests.
+// The time printed includes planning the rows, which happens when the module loads.
+const bulkStarted = performance.now();
+const { seedBulkOrganization, BULK_ORGANIZATION } = await import("@/e2e/bulk-fixture");
+const { users } = await import("@/e2e/matrix-users");
+const bulk = await seedBulkOrganization(getPrisma(), users.owner.email);
+print(`seeded ${BULK_ORGANIZATION}: ${bulk.repositories} repositories and ${bulk.gradeChanges} grade changes in ${Math.round(performance.now() - bulkStarted)} ms`);
 
 const server = spawnWebServer({ port, dev: false });
 

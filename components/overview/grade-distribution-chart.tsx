@@ -59,7 +59,7 @@ export function GradeDistributionChart({ bars }: { bars: GradeBar[] }) {
     >
       <CartesianGrid vertical={false} stroke="#e2e8f0" />
       <XAxis dataKey="label" tick={{ fill: "#334155" }} tickLine={false} />
-      <YAxis allowDecimals={false} tick={{ fill: "#334155" }} width={40} />
+      <YAxis allowDecimals={false} tick={{ fill: "#334155" }} width={56} />
       <Bar dataKey="count" shape={GradeBarLink} isAnimationActive={false}>
         <LabelList dataKey="count" position="top" fill="#334155" />
       </Bar>

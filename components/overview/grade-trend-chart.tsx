@@ -37,7 +37,7 @@ export function GradeTrendChart({ points, description }: { points: TrendPoint[];
       <AreaChart data={points} responsive accessibilityLayer={false} style={{ width: "100%", height: 260 }} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
         <CartesianGrid vertical={false} stroke="#e2e8f0" />
         <XAxis dataKey="day" tickFormatter={(day: string) => day.slice(5)} minTickGap={24} tick={{ fill: "#334155" }} />
-        <YAxis allowDecimals={false} tick={{ fill: "#334155" }} width={40} />
+        <YAxis allowDecimals={false} tick={{ fill: "#334155" }} width={56} />
         <Tooltip />
         <Legend formatter={(value: string) => <span className="text-slate-700">{value}</span>} />
         {series.map((item) => (
