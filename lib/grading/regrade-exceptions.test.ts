@@ -6,7 +6,10 @@ import { getPrisma } from "@/lib/db";
 import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { regradeExpiredExceptions, requestRegradeForException } from "@/lib/grading/regrade-exceptions";
 import { ALPINE_OPENSSL_RECORD, alpineLayer, apkRecord, pushAndSync, reportsOf, vulnerableAlpineRecords } from "@/lib/grading/testing/alpine-images";
+import { attachReferrer } from "@/lib/registry/testing/push-image";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
+import { syncOrganization } from "@/lib/sync/sync-organization";
+import { testRegistrySource } from "@/lib/sync/testing/test-registry-source";
 import type { VulnerabilityFinding } from "@/scoring";
 
 const BUSYBOX = apkRecord("busybox", "1.28.4-r1", "busybox");
@@ -95,4 +98,28 @@ describe("exceptions in grades", () => {
     const attestation = await prisma.attestation.findFirstOrThrow({ where: { imageDigest: attested.manifest.digest } });
     expect(attestation.predicateType).toBe("https://openvex.dev/ns/v0.2.0");
   });
+
+  test("an OpenVEX document attached as an OCI referrer suppresses the finding of that image", async () => {
+    const plain = await pushAndSync(prisma, registry, "acme/other", alpineLayer([...vulnerableAlpineRecords, BUSYBOX]), undefined, { sync: false });
+    // Its own contents, so no other test's attestations (on an image with the same digest) reach it.
+    const attested = await pushAndSync(prisma, registry, "acme/referred", alpineLayer([...vulnerableAlpineRecords, apkRecord("zlib", "1.2.11-r1", "zlib")]), undefined, { sync: false });
+    const vex = {
+      "@context": "https://openvex.dev/ns/v0.2.0",
+      "@id": "https://example.com/vex/acme-referred-1",
+      author: "Acme security team",
+      timestamp: "2024-01-01T00:00:00Z",
+      version: 1,
+      statements: [{ vulnerability: { name: "CVE-2018-5407" }, products: [{ "@id": attested.manifest.digest }], status: "not_affected", justification: "inline_mitigations_already_exist" }],
+    };
+    await attachReferrer(registry, "acme/referred", attested.manifest, "application/vnd.openvex+json", new TextEncoder().encode(JSON.stringify(vex)));
+    const run = await syncOrganization(prisma, testRegistrySource(registry.url), "acme");
+    expect(run.errors).toEqual([]);
+    // The referrers tag (sha256-<hex>) indexes the attachment; it is not one of the repository's tags.
+    expect((await prisma.tag.findMany({ where: { repository: { name: "acme/referred" } } })).map((tag) => tag.name)).toEqual(["latest"]);
+    await regradeAfterImport(prisma, await importAdvisories(prisma, ALPINE_OPENSSL_RECORD));
+
+    expect((await latestFinding(attested.manifest.digest)).finding?.suppressed).toEqual({ by: "vex", reason: expect.stringContaining("inline_mitigations_already_exist"), expiresAt: null });
+    expect((await latestFinding(plain.manifest.digest)).finding?.suppressed).toBeNull();
+  });
 });
+

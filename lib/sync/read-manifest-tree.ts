@@ -2,6 +2,7 @@ import type { RegistrySource } from "@/lib/registry/registry-source";
 import { parseImageConfig } from "@/lib/registry/manifest";
 import { parseProvenance, parseSpdxPredicate, readStatement, SPDX_DOCUMENT_PREDICATE, type Provenance } from "@/lib/analysis/attestation-predicates";
 import type { Prisma } from "@/generated/prisma/client";
+import { logger } from "@/lib/log";
 import {
   attestationReferenceDigest,
   attestationReferenceType,
@@ -80,6 +81,7 @@ export async function readManifestTree(
   if (top.manifest.kind === "manifest") {
     const storedPlatform = await storedImagePlatform(top.digest);
     const image = storedPlatform !== null ? null : await readImage(source, repository, top.digest, top.mediaType, top.manifest, null);
+    if (image) image.attestations.push(...(await readVexReferrers(source, repository, image.digest)));
     const platform = storedPlatform ?? image?.platform ?? "unknown";
     return {
       digest: top.digest,
@@ -102,6 +104,10 @@ export async function readManifestTree(
     const declaredPlatform = entry.platform ? formatPlatform(entry.platform.os, entry.platform.architecture, entry.platform.variant) : null;
     images.push(await readImage(source, repository, child.digest, child.mediaType, child.manifest, declaredPlatform));
   }
+
+  // OpenVEX documents attached as OCI 1.1 referrers, of each new platform image or of the whole index.
+  const indexVex = images.length > 0 ? await readVexReferrers(source, repository, top.digest) : [];
+  for (const image of images) image.attestations.push(...(await readVexReferrers(source, repository, image.digest)), ...indexVex);
 
   for (const entry of attestationEntries) {
     const subject = entry.annotations?.[attestationReferenceDigest];
@@ -216,6 +222,40 @@ async function readAttestations(
     attestations.push({ manifestDigest, layerDigest: layer.digest, predicateType, provenanceMode: mode, details });
   }
   return { attestations, provenance };
+}
+
+/** Artifact types an OpenVEX document is attached with. */
+const vexArtifactTypes = new Set(["application/openvex+json", "application/vnd.openvex+json"]);
+
+/**
+ * Reads the OpenVEX documents attached to a manifest as OCI 1.1 referrers,
+ * through the referrers tag schema (`sha256-<hex>`), which every registry
+ * can serve. A referrer that cannot be read is logged and skipped: it must
+ * not fail the sync of the image it refers to.
+ */
+async function readVexReferrers(source: RegistrySource, repository: string, subject: string): Promise<ReadAttestation[]> {
+  const tag = subject.replace(":", "-");
+  const found: ReadAttestation[] = [];
+  try {
+    if ((await source.headManifest(repository, tag)) === null) return [];
+    const index = await source.getManifest(repository, tag);
+    if (index.manifest.kind !== "index") return [];
+    for (const entry of index.manifest.manifests) {
+      if (!vexArtifactTypes.has(entry.artifactType ?? "")) continue;
+      const artifact = await source.getManifest(repository, entry.digest);
+      if (artifact.manifest.kind !== "manifest") continue;
+      const layer = artifact.manifest.layers[0];
+      if (!layer) continue;
+      const document = parseJson(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
+      if (typeof document !== "object" || document === null || Array.isArray(document)) continue;
+      const context = (document as Record<string, unknown>)["@context"];
+      const predicateType = typeof context === "string" && isOpenVex(context) ? context : "https://openvex.dev/ns";
+      found.push({ manifestDigest: entry.digest, layerDigest: layer.digest, predicateType, provenanceMode: null, details: { openvex: document as Prisma.InputJsonObject } });
+    }
+  } catch (error) {
+    logger.warn({ repository, subject, err: error }, "reading OpenVEX referrers failed; the image is synced without them");
+  }
+  return found;
 }
 
 function readsBody(predicateType: string): boolean {

@@ -18,6 +18,8 @@ export interface SyncFailure {
 
 /** Queues grading of new images instead of grading them during the sync. */
 
+const ARTIFACT_TAG = /^sha(?:256|512)-[0-9a-f]{64,128}(?:\.[a-z]+)?$/;
+
 export interface RepositorySyncResult {
   tagsSeen: number;
   tagsChanged: number;
@@ -50,7 +52,9 @@ export async function syncRepository(
 
   let tagNames: string[];
   try {
-    tagNames = await source.listTags(name);
+    // Tags of the OCI referrers tag schema (`sha256-<hex>`) and cosign's (`sha256-<hex>.sig`, `.att`) index
+    // artifacts attached to other manifests; they are read with their subject, not synced as tags.
+    tagNames = (await source.listTags(name)).filter((tag) => !ARTIFACT_TAG.test(tag));
   } catch (error) {
     const message = `Listing the tags of ${name} failed: ${publicMessage(error)}`;
     await prisma.repository.update({ where: { id: repository.id }, data: { lastSyncError: message } });

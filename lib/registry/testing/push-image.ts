@@ -86,3 +86,43 @@ async function expectStatus(response: Response, expected: number, action: string
   const body = await response.text();
   throw new Error(`${action} failed: expected HTTP ${expected}, got ${response.status}: ${body.slice(0, 500)}`);
 }
+
+/**
+ * Attaches an artifact to a manifest as an OCI 1.1 referrer through the
+ * referrers tag schema: pushes the content blob, an empty config, an
+ * artifact manifest with `subject`, and an index of referrers under the tag
+ * `sha256-<hex>` of the subject.
+ */
+export async function attachReferrer(
+  registry: PushTarget,
+  repository: string,
+  subject: { digest: string; mediaType: string; bytes: Uint8Array },
+  artifactType: string,
+  content: Uint8Array,
+  auth?: BasicAuth,
+): Promise<string> {
+  const emptyConfig = new TextEncoder().encode("{}");
+  const configDigest = await pushBlob(registry, repository, emptyConfig, auth);
+  const contentDigest = await pushBlob(registry, repository, content, auth);
+  const manifestMediaType = "application/vnd.oci.image.manifest.v1+json";
+  const artifact = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: manifestMediaType,
+      artifactType,
+      config: { mediaType: "application/vnd.oci.empty.v1+json", digest: configDigest, size: emptyConfig.byteLength },
+      layers: [{ mediaType: artifactType, digest: contentDigest, size: content.byteLength }],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.byteLength },
+    }),
+  );
+  const artifactDigest = await pushManifest(registry, repository, sha256Digest(artifact), artifact, manifestMediaType, auth);
+  const index = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ mediaType: manifestMediaType, digest: artifactDigest, size: artifact.byteLength, artifactType }],
+    }),
+  );
+  await pushManifest(registry, repository, subject.digest.replace(":", "-"), index, "application/vnd.oci.image.index.v1+json", auth);
+  return artifactDigest;
+}
