@@ -7,6 +7,13 @@ const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-t
 
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  // Postgres text cannot hold a NUL character, so a parameter with one would fail deep in a query.
+  if (/%00/.test(request.nextUrl.href)) {
+    return new NextResponse("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.", {
+      status: 400,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  }
   if (publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`))) return NextResponse.next();
   if (sessionCookies.some((name) => request.cookies.has(name))) return NextResponse.next();
 

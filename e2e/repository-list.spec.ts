@@ -147,3 +147,16 @@ test("member's list and counts cover readable repositories", async ({ page }) =>
   await page.goto("/orgs/demo/repositories?q=worker");
   await expect(page.getByTestId("repositories-empty")).toBeVisible();
 });
+
+test("a NUL character in the URL is refused with a message", async ({ page }) => {
+  const response = await page.goto("/repository/demo/worker/tags/2.0?q=a%00b");
+  expect(response?.status()).toBe(400);
+  await expect(page.locator("body")).toContainText("NUL character (%00)");
+});
+
+test("the list links to the organization's overview", async ({ page }) => {
+  await signIn(page, users.owner);
+  await page.goto("/orgs/demo/repositories");
+  await page.getByRole("main").getByRole("link", { name: "Overview", exact: true }).click();
+  await expect(page).toHaveURL(/\/orgs\/demo$/);
+});

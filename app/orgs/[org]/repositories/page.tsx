@@ -44,6 +44,9 @@ export default async function RepositoriesPage({ params, searchParams }: { param
     <div>
       <div className="flex items-center gap-4">
         <h1 className="text-2xl font-semibold">{organization}</h1>
+        <Link href={`/orgs/${organization}`} className="text-sm text-blue-700 underline hover:no-underline">
+          Overview
+        </Link>
         {isOwner && (
           <Link href={`/orgs/${organization}/settings/members`} className="text-sm text-blue-700 hover:underline">
             Settings
