@@ -233,7 +233,7 @@ export function catalogImage(
 }
 
 /**
- * A read-only view of the merged image for an image-scope cataloger: it lists
+ * Builds a read-only view of the merged image for an image-scope cataloger: it lists
  * the surviving files the cataloger wants, and looks files up through the
  * image's symlinks, so `/usr/share/doc/libfoo1/copyright` is found when
  * `/usr/share/doc/libfoo1` links to another package's folder.

@@ -5,7 +5,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { LayerContents, LayerProblem } from "@/lib/analysis/layer-reader";
 import type { CatalogedPackage, CatalogProblem, Cataloger } from "@/lib/analysis/types";
 
-/** The cache row that holds a layer's links, deletions and OS files. */
+/** The cache row that contains a layer's links, deletions and OS files. */
 export const FILESYSTEM_ENTRY = "filesystem";
 /** Bump when the layer reader or the OS file list changes, so layers are read again. */
 export const FILESYSTEM_VERSION = 1;

@@ -285,7 +285,7 @@ interface PassedOver {
   skipped: Set<string>;
 }
 
-/** Bytes of a file's start that wantsContent sees; enough for magic numbers such as ELF's. */
+/** The number of bytes from a file's start passed to wantsContent, enough for magic numbers such as ELF's. */
 const CONTENT_HEAD_BYTES = 16;
 
 async function drainIterator(chunks: AsyncIterator<unknown>): Promise<void> {

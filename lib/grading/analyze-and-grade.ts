@@ -12,7 +12,7 @@ const DEFAULT_BASE_TAG_TTL_MINUTES = 60;
 export type AnalyzeLater = (repository: string, digests: string[]) => Promise<void>;
 
 /**
- * Analyses new images of one repository, one after another so a worker holds
+ * Analyses new images of one repository, one after another so a worker keeps
  * one layer at a time, then grades them and refreshes the grades of the tags
  * and repositories that show them. An image that cannot be analysed is still
  * graded: its package policies say why they have no data. Base image tags

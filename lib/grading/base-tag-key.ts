@@ -1,7 +1,7 @@
 import { formatReference, parseReference } from "@/lib/registry/reference";
 
 /**
- * The tag form of a stored base reference (`docker.io/library/debian:12-slim`),
+ * Returns the tag form of a stored base reference (`docker.io/library/debian:12-slim`),
  * or null when the reference names no tag (a digest-only pin cannot move).
  */
 export function baseTagKey(reference: string): string | null {

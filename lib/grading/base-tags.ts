@@ -93,7 +93,7 @@ async function refreshStale(prisma: PrismaClient, keys: readonly string[], optio
 }
 
 /**
- * The scheduler's pass: resolves every base tag of the images of current
+ * Runs the scheduler's pass: resolves every base tag of the images of current
  * tags again once its resolution is older than the TTL, and re-grades the
  * images built on each tag that moved, with the cause "base image updated".
  * Returns how many images were re-graded.
@@ -126,7 +126,7 @@ export async function refreshBaseTags(prisma: PrismaClient, options: BaseTagOpti
 }
 
 /**
- * A RegistryHead that asks only the hosts in `allowedHosts`, anonymously, or
+ * Creates a RegistryHead that requests only the hosts in `allowedHosts`, anonymously, or
  * the configured registry with its credentials. Docker Hub is reached at
  * registry-1.docker.io.
  */

@@ -19,7 +19,7 @@ import {
   type VulnerabilityFinding,
 } from "@/scoring";
 
-/** Why a report was made; stored with it so every grade change has its cause. */
+/** The reason a report was made, stored with it so every grade change has its cause. */
 export type GradeCause = "push" | "analysis" | "advisory update" | "base image updated" | "policy change" | "exception change" | "exception expiry";
 
 export interface GradeOptions {
@@ -131,7 +131,7 @@ export async function gradeImages(prisma: PrismaClient, digests: readonly string
 }
 
 /**
- * How many bottom layers of each image belong to its base, when the base is a
+ * Counts how many bottom layers of each image belong to its base, when the base is a
  * stored image: the base digest itself, or the same platform of a stored index.
  */
 async function baseLayerCountsOf(prisma: PrismaClient, images: readonly { digest: string; platform: string; baseImageDigest: string | null }[]): Promise<Map<string, number>> {
@@ -161,7 +161,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** The statements of the OpenVEX documents attached to an image; an unreadable document is logged and ignored. */
+/** Collects the statements of the OpenVEX documents attached to an image. An unreadable document is logged and ignored. */
 function vexStatements(attestations: readonly { details: unknown; layerDigest: string }[]): VexStatement[] {
   const statements: VexStatement[] = [];
   for (const attestation of attestations) {
@@ -262,7 +262,7 @@ function baseImageFact(
   }
 }
 
-/** The base tag's resolution as a fact; a built-on platform manifest of the tag's current index counts as the same digest. */
+/** Converts the base tag's resolution to a fact. A built-on platform manifest of the tag's current index counts as the same digest. */
 function currentBaseTag(
   resolution: { status: string; digest: string | null; equivalentDigests: string[]; reason: string | null; resolvedAt: Date },
   builtOn: string | null,

@@ -4,7 +4,7 @@ import { matchPackages, parseOsvRecord, type InstalledPackage, type MatchProblem
 import type { VulnerabilityFinding } from "@/scoring";
 import { orderingForEcosystem } from "@/scoring/versions/version-ordering";
 
-/** What matching found for one image. */
+/** The findings and problems of matching one image. */
 export interface ImageMatch {
   findings: VulnerabilityFinding[];
   problems: MatchProblem[];

@@ -9,7 +9,7 @@ export async function policyConfigFor(prisma: PrismaClient, organizationId: stri
 }
 
 /**
- * The policy configuration each image is graded under: that of the
+ * Loads the policy configuration each image is graded under: that of the
  * organization whose repositories tag it. An image tagged in several
  * organizations takes the configuration of the first by name.
  */

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/lib/db";
 import { gradeRank, worstGrade, type Grade, type PolicyResult } from "@/scoring";
 
-/** Why grades are being refreshed, recorded on each change it makes. */
+/** The cause of a grade refresh, recorded on each change it makes. */
 export interface ChangeCause {
   cause: string;
   causeIds?: string[];
@@ -9,7 +9,7 @@ export interface ChangeCause {
   causeIdsOf?: (imageDigest: string) => string[];
 }
 
-/** The cause's ids for a tag: the fixed list, or the union over the tag's images. */
+/** Returns the cause's ids for a tag: the fixed list, or the union over the tag's images. */
 function idsFor(change: ChangeCause, imageDigests: readonly string[]): string[] {
   if (change.causeIds) return change.causeIds;
   if (!change.causeIdsOf) return [];
@@ -64,7 +64,7 @@ export async function refreshTagGrades(prisma: PrismaClient, tagIds: readonly st
   }
 }
 
-/** The latest recorded change of each tag. */
+/** Loads the latest recorded change of each tag. */
 async function lastChanges(prisma: PrismaClient, tagIds: readonly string[]) {
   const changes = await prisma.gradeChange.findMany({
     where: { tagId: { in: [...tagIds] } },
@@ -103,9 +103,13 @@ export async function refreshRepositoryGrade(prisma: PrismaClient, repositoryId:
   const grade = latest?.grade ?? null;
   const percent = latest?.percent ?? null;
   if (grade === null || (before.grade === grade && before.percent === percent)) return;
-  const newTag = before.latestTagId !== (latest?.id ?? null);
+  // A new latest tag, or a first grade, is a push; otherwise the refresh's cause applies.
+  const pushed = before.latestTagId !== (latest?.id ?? null) || before.grade === null;
   // The repository's grade is its latest tag's, so the tag's latest change names the ids.
   const tagChange = latest ? await prisma.gradeChange.findFirst({ where: { tagId: latest.id }, orderBy: { changedAt: "desc" }, select: { cause: true, causeIds: true } }) : null;
+  let causeIds = change.causeIds ?? [];
+  if (tagChange?.cause === change.cause) causeIds = tagChange.causeIds;
+  if (pushed) causeIds = [];
   await prisma.gradeChange.create({
     data: {
       repositoryId,
@@ -115,8 +119,8 @@ export async function refreshRepositoryGrade(prisma: PrismaClient, repositoryId:
       toGrade: grade,
       fromPercent: before.percent,
       toPercent: percent,
-      cause: newTag || before.grade === null ? "push" : change.cause,
-      causeIds: newTag || before.grade === null ? [] : tagChange?.cause === change.cause ? tagChange.causeIds : (change.causeIds ?? []),
+      cause: pushed ? "push" : change.cause,
+      causeIds,
     },
   });
 }
@@ -139,7 +143,7 @@ export function gradeSortKey(grade: string | null): number {
   return grade === null ? 99 : gradeRank(grade as Grade);
 }
 
-/** Recomputes the grades of every tag whose manifest holds one of these images, and of their repositories. */
+/** Recomputes the grades of every tag whose manifest contains one of these images, and of their repositories. */
 export async function refreshGradesOfImages(prisma: PrismaClient, digests: readonly string[], change: ChangeCause = ANALYSIS): Promise<void> {
   if (digests.length === 0) return;
   const tags = await prisma.tag.findMany({

@@ -25,7 +25,7 @@ describe("re-grading after an advisory import", () => {
   });
   beforeEach(async () => {
     await resetDatabase();
-    // Not the first OSV import, which re-grades every image, so each test sees a targeted re-grade.
+    // Not the first OSV import, which re-grades every image, so each test gets a targeted re-grade.
     await importUnrelatedAdvisory(prisma);
     folder = await makeTempFolder();
   });

@@ -99,7 +99,7 @@ describe("exceptions in grades", () => {
     expect(attestation.predicateType).toBe("https://openvex.dev/ns/v0.2.0");
   });
 
-  test("an OpenVEX document attached as an OCI referrer suppresses the finding of that image", async () => {
+  test("OpenVEX referrer suppresses its image's finding", async () => {
     const plain = await pushAndSync(prisma, registry, "acme/other", alpineLayer([...vulnerableAlpineRecords, BUSYBOX]), undefined, { sync: false });
     // Its own contents, so no other test's attestations (on an image with the same digest) reach it.
     const attested = await pushAndSync(prisma, registry, "acme/referred", alpineLayer([...vulnerableAlpineRecords, apkRecord("zlib", "1.2.11-r1", "zlib")]), undefined, { sync: false });

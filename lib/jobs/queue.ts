@@ -20,7 +20,7 @@ export interface SyncRepositoryJob {
   repository: string;
 }
 export interface AnalyzeImagesJob {
-  /** A repository that holds the images, to fetch their layers from. */
+  /** A repository that contains the images, to fetch their layers from. */
   repository: string;
   digests: string[];
 }

@@ -52,8 +52,8 @@ export async function syncRepository(
 
   let tagNames: string[];
   try {
-    // Tags of the OCI referrers tag schema (`sha256-<hex>`) and cosign's (`sha256-<hex>.sig`, `.att`) index
-    // artifacts attached to other manifests; they are read with their subject, not synced as tags.
+    // Tags of the OCI referrers tag schema (`sha256-<hex>`) and cosign's (`sha256-<hex>.sig`, `.att`) index artifacts
+    // attached to other manifests. They are read with their subject, so they are not synced as tags.
     tagNames = (await source.listTags(name)).filter((tag) => !ARTIFACT_TAG.test(tag));
   } catch (error) {
     const message = `Listing the tags of ${name} failed: ${publicMessage(error)}`;

@@ -51,9 +51,9 @@ export function requireAnalysis(
 }
 
 /**
- * The no-data outcome of a vulnerability policy when no advisories have been
- * imported: without them, finding nothing proves nothing. Null when advisories
- * are there (or the caller does not say).
+ * Returns the no-data outcome of a vulnerability policy when no advisories have
+ * been imported, because without them finding nothing proves nothing. Returns
+ * null when advisories are imported, or when the caller does not report it.
  */
 export function requireAdvisories(analysis: CompletedAnalysis, checked: string): PolicyOutcome | null {
   if (analysis.advisoriesImported !== false) return null;

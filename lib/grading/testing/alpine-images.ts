@@ -16,12 +16,12 @@ export function alpineOsRelease(versionId: string): string {
   return `NAME="Alpine Linux"\nID=alpine\nVERSION_ID=${versionId}\nPRETTY_NAME="Alpine Linux v${major}.${minor}"\n`;
 }
 
-/** One stanza of an apk `installed` database. */
+/** Writes one stanza of an apk `installed` database. */
 export function apkRecord(name: string, version: string, origin: string): string {
   return [`P:${name}`, `V:${version}`, "A:x86_64", `o:${origin}`, "L:MIT", "T:test package", ""].join("\n");
 }
 
-/** A layer with an Alpine release and an apk database of the given records. */
+/** Builds a layer with an Alpine release and an apk database of the given records. */
 export function alpineLayer(records: string[], versionId = "3.8.1"): LayerEntry[] {
   return [
     { path: "etc/os-release", content: alpineOsRelease(versionId) },
@@ -59,7 +59,7 @@ export async function pushAndSync(
   return built;
 }
 
-/** An image's score reports, oldest first. */
+/** Loads an image's score reports, oldest first. */
 export function reportsOf(prisma: PrismaClient, digest: string) {
   return prisma.scoreReport.findMany({ where: { imageDigest: digest }, orderBy: { createdAt: "asc" } });
 }
