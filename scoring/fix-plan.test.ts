@@ -1,5 +1,5 @@
 import { describe, expect, it, test } from "vitest";
-import { fixPlan } from "./fix-plan";
+import { type BaseTagCandidate, findingKey, fixPlan } from "./fix-plan";
 import { defaultPolicyConfig } from "./policy-config";
 import { scoreImage } from "./score-image";
 import { imageFacts } from "./testdata/image-facts";
@@ -267,5 +267,63 @@ describe("fixPlan vulnerability fixes", () => {
     const fix = fixPlan(scoreImage(facts, config), facts, config).find((item) => item.policyId === "no-fixable-critical-high");
     expect(fix?.packages?.[0]?.fixedVersions).toEqual([]);
     expect(fix?.remediation).toContain("`curl` 7.88.1-10 has no fixed version yet for CVE-2023-38545");
+  });
+
+  describe("base tag suggestions", () => {
+    // With 2 base layers, curl's two findings come from the base image; lodash's come from the image's own layers.
+    const facts = () => analysedImage({ findings, packages: [curl, lodash, libssl] }, { baseImage: currentBase, layerDigests: layers, baseLayerCount: 2 });
+    const digestOf = (n: string) => `sha256:${n.repeat(64)}`;
+    function candidate(tag: string, digit: string, ids: string[], builtOn = false): BaseTagCandidate {
+      return { reference: `docker.io/library/debian:${tag}`, digest: digestOf(digit), builtOn, findingKeys: new Set(ids.map((id) => findingKey({ vulnerabilityId: id, packageName: "curl" }))) };
+    }
+    const planWith = (baseTags: BaseTagCandidate[]) =>
+      fixPlan(scoreImage(facts()), facts(), defaultPolicyConfig, { baseTags }).find((item) => item.policyId === "no-fixable-critical-high");
+
+    it("names the tag that removes more of the base image's findings, with the counts", () => {
+      const fix = planWith([
+        candidate("12-slim", "c", ["CVE-2023-38545", "CVE-2024-2398"], true),
+        candidate("12.5-slim", "d", ["CVE-2024-2398"]),
+        candidate("13-slim", "e", []),
+      ]);
+      expect(fix?.betterBaseTag).toEqual({
+        reference: "docker.io/library/debian:13-slim",
+        digest: digestOf("e"),
+        removes: 2,
+        of: 2,
+        builtOn: { reference: "docker.io/library/debian:12-slim", digest: digestOf("c"), removes: 0 },
+      });
+      expect(fix?.remediation).toContain(
+        "These come from the base image's layers, so rebuilding on a base image that ships the fixed versions (`docker buildx build --pull`, or a newer base tag) fixes them. " +
+          `Another tag of the base repository fixes more: rebuilding on \`docker.io/library/debian:13-slim\` (now at ${digestOf("e")}) removes 2 of 2 findings from the base image; ` +
+          `\`docker.io/library/debian:12-slim\`, the tag it was built on, now at ${digestOf("c")}, removes 0. Packages from the image's own layers:`,
+      );
+    });
+
+    it("prefers the tag with fewer findings overall when two remove as many", () => {
+      const fix = planWith([candidate("13", "d", ["CVE-2099-0001", "CVE-2099-0002"]), candidate("13-slim", "e", ["CVE-2099-0001"])]);
+      expect(fix?.betterBaseTag).toMatchObject({ reference: "docker.io/library/debian:13-slim", removes: 2, builtOn: null });
+    });
+
+    it("suggests nothing when the built-on tag removes as many now", () => {
+      const fix = planWith([candidate("12-slim", "c", [], true), candidate("13-slim", "e", [])]);
+      expect(fix?.betterBaseTag).toBeUndefined();
+      expect(fix?.remediation).not.toContain("Another tag");
+    });
+
+    it("suggests nothing when no finding comes from the base image", () => {
+      const ownLayers = analysedImage({ findings, packages: [curl, lodash, libssl] }, { baseImage: currentBase, layerDigests: layers, baseLayerCount: 0 });
+      const fix = fixPlan(scoreImage(ownLayers), ownLayers, defaultPolicyConfig, { baseTags: [candidate("13-slim", "e", [])] }).find(
+        (item) => item.policyId === "no-fixable-critical-high",
+      );
+      expect(fix?.betterBaseTag).toBeUndefined();
+    });
+
+    it("does not count a finding of another package with the same id as fixed", () => {
+      const other = candidate("13-slim", "e", []);
+      const sameIdOtherPackage: BaseTagCandidate = { ...other, findingKeys: new Set([findingKey({ vulnerabilityId: "CVE-2023-38545", packageName: "libcurl4" })]) };
+      expect(planWith([sameIdOtherPackage])?.betterBaseTag).toMatchObject({ removes: 2 });
+      const samePackage: BaseTagCandidate = { ...other, findingKeys: new Set([findingKey({ vulnerabilityId: "CVE-2023-38545", packageName: "curl" })]) };
+      expect(planWith([samePackage])?.betterBaseTag).toMatchObject({ removes: 1 });
+    });
   });
 });

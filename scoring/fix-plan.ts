@@ -57,6 +57,46 @@ export interface Fix {
    * to fixPlan does not reproduce the report's result.
    */
   packages?: PackageUpgrade[];
+  /**
+   * For a vulnerability policy that failed on packages from the base image: the base
+   * repository's tag that removes the most of those findings. It is set only when that
+   * tag removes more than the tag the image was built on does at its current digest.
+   */
+  betterBaseTag?: BaseTagSuggestion;
+}
+
+/** A tag of the base image's repository, with the findings of its image for the same platform. */
+export interface BaseTagCandidate {
+  /** The tag's full reference, such as `docker.io/library/debian:12.8`. */
+  reference: string;
+  /** The platform image the tag points to now. */
+  digest: string;
+  /** True for the tag the image was built on. */
+  builtOn: boolean;
+  /** The candidate's vulnerability findings, each as findingKey gives it. */
+  findingKeys: ReadonlySet<string>;
+}
+
+/** A base tag that fixes more, with the counts that show it. */
+export interface BaseTagSuggestion {
+  reference: string;
+  digest: string;
+  /** How many of the failing findings from the base image it would remove. */
+  removes: number;
+  /** The failing findings from the base image. */
+  of: number;
+  /** The tag the image was built on, at its current digest, with what it removes; null when it is not known. */
+  builtOn: { reference: string; digest: string; removes: number } | null;
+}
+
+export interface FixPlanOptions {
+  /** The current tags of the base image's repository; without them no other base tag is suggested. */
+  baseTags?: readonly BaseTagCandidate[];
+}
+
+/** Identifies a finding across images: the vulnerability and the package name it was found in. */
+export function findingKey(finding: Pick<VulnerabilityFinding, "vulnerabilityId" | "packageName">): string {
+  return `${finding.vulnerabilityId} ${finding.packageName}`;
 }
 
 /** The policies whose fix names packages to upgrade. */
@@ -83,7 +123,7 @@ const originGroups: readonly { origin: LayerOrigin; heading: string; note: strin
  * give the report's summary, that fix keeps the report's remediation and lists no packages.
  * Throws RangeError when the facts describe another image than the report.
  */
-export function fixPlan(report: ScoreReport, facts: ImageFacts, config: PolicyConfig = defaultPolicyConfig): Fix[] {
+export function fixPlan(report: ScoreReport, facts: ImageFacts, config: PolicyConfig = defaultPolicyConfig, options: FixPlanOptions = {}): Fix[] {
   if (facts.digest !== report.digest) {
     throw new RangeError(`The facts are of image ${facts.digest}, but the score report is of image ${report.digest}; pass the facts the report was graded on.`);
   }
@@ -105,10 +145,11 @@ export function fixPlan(report: ScoreReport, facts: ImageFacts, config: PolicyCo
       gradeIfFixed: gradeForPercent(percentIfFixed),
     };
     if (result.status === "fail" && vulnerabilityPolicies.has(result.id)) {
-      const upgrade = packageUpgrades(result, facts, config);
+      const upgrade = packageUpgrades(result, facts, config, options.baseTags ?? []);
       if (upgrade !== null) {
         fix.remediation = upgrade.remediation;
         fix.packages = upgrade.packages;
+        if (upgrade.betterBaseTag !== null) fix.betterBaseTag = upgrade.betterBaseTag;
       }
     }
     fixes.push(fix);
@@ -120,7 +161,12 @@ export function fixPlan(report: ScoreReport, facts: ImageFacts, config: PolicyCo
  * Returns the packages behind a failed vulnerability policy and a remediation that groups
  * them by origin, or null when the configuration does not reproduce the report's result.
  */
-function packageUpgrades(result: PolicyResult, facts: ImageFacts, config: PolicyConfig): { remediation: string; packages: PackageUpgrade[] } | null {
+function packageUpgrades(
+  result: PolicyResult,
+  facts: ImageFacts,
+  config: PolicyConfig,
+  baseTags: readonly BaseTagCandidate[],
+): { remediation: string; packages: PackageUpgrade[]; betterBaseTag: BaseTagSuggestion | null } | null {
   const { analysis } = facts;
   if (analysis?.status !== "analysed") return null;
   // The same defaults-under-stored-settings merge as scoreImage.
@@ -136,14 +182,59 @@ function packageUpgrades(result: PolicyResult, facts: ImageFacts, config: Policy
   const packages = groupByPackage(failing, analysis.packages, facts);
 
   const sentences: string[] = [];
+  let betterBaseTag: BaseTagSuggestion | null = null;
   for (const { origin, heading, note } of originGroups) {
     const purls = new Set(packages.filter((upgrade) => upgrade.origin === origin).map((upgrade) => upgrade.purl));
-    const text = upgradeRemediation(failing.filter((finding) => purls.has(finding.purl)));
+    const group = failing.filter((finding) => purls.has(finding.purl));
+    const text = upgradeRemediation(group);
     if (text === null) continue;
     sentences.push(`${heading}: ${text}`);
     if (note !== null) sentences.push(note);
+    if (origin === "base-image") {
+      betterBaseTag = suggestBaseTag(group, baseTags);
+      if (betterBaseTag !== null) sentences.push(describeSuggestion(betterBaseTag));
+    }
   }
-  return { remediation: sentences.join(" "), packages };
+  return { remediation: sentences.join(" "), packages, betterBaseTag };
+}
+
+/**
+ * Picks the base tag whose image lacks the most of the failing findings from the base
+ * image, fewest findings overall on a tie. It is suggested only when it removes more
+ * than the tag the image was built on does now.
+ */
+function suggestBaseTag(fromBase: readonly VulnerabilityFinding[], candidates: readonly BaseTagCandidate[]): BaseTagSuggestion | null {
+  if (fromBase.length === 0 || candidates.length === 0) return null;
+  const keys = [...new Set(fromBase.map(findingKey))];
+  const removed = (candidate: BaseTagCandidate) => keys.filter((key) => !candidate.findingKeys.has(key)).length;
+
+  const builtOn = candidates.find((candidate) => candidate.builtOn);
+  const builtOnRemoves = builtOn === undefined ? 0 : removed(builtOn);
+  let best: { candidate: BaseTagCandidate; removes: number } | null = null;
+  for (const candidate of candidates) {
+    if (candidate.builtOn) continue;
+    const removes = removed(candidate);
+    const better =
+      best === null ||
+      removes > best.removes ||
+      (removes === best.removes && (candidate.findingKeys.size - best.candidate.findingKeys.size || compareStrings(candidate.reference, best.candidate.reference)) < 0);
+    if (better) best = { candidate, removes };
+  }
+  if (best === null || best.removes <= builtOnRemoves) return null;
+  return {
+    reference: best.candidate.reference,
+    digest: best.candidate.digest,
+    removes: best.removes,
+    of: keys.length,
+    builtOn: builtOn === undefined ? null : { reference: builtOn.reference, digest: builtOn.digest, removes: builtOnRemoves },
+  };
+}
+
+function describeSuggestion(suggestion: BaseTagSuggestion): string {
+  const { builtOn } = suggestion;
+  const share = `${suggestion.removes} of ${suggestion.of} ${suggestion.of === 1 ? "finding" : "findings"} from the base image`;
+  const comparison = builtOn === null ? "" : `; \`${builtOn.reference}\`, the tag it was built on, now at ${builtOn.digest}, removes ${builtOn.removes}`;
+  return `Another tag of the base repository fixes more: rebuilding on \`${suggestion.reference}\` (now at ${suggestion.digest}) removes ${share}${comparison}.`;
 }
 
 function groupByPackage(findings: readonly VulnerabilityFinding[], installed: readonly PackageFact[], facts: ImageFacts): PackageUpgrade[] {

@@ -52,7 +52,7 @@ export {
   vexStatuses,
 } from "./openvex";
 export { engineVersion, scoreImage } from "./score-image";
-export { type Fix, fixPlan, type LayerOrigin, type PackageUpgrade } from "./fix-plan";
+export { type BaseTagCandidate, type BaseTagSuggestion, type Fix, findingKey, fixPlan, type FixPlanOptions, type LayerOrigin, type PackageUpgrade } from "./fix-plan";
 export {
   formatImageReference,
   type ImagePattern,

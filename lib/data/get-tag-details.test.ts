@@ -184,6 +184,53 @@ describe("getTagDetails", () => {
     expect(fix.remediation).toContain("Packages from the image's own layers");
   });
 
+  test("vulnerability fix names the base tag that fixes more, with the counts", async () => {
+    const { owner } = await seed();
+    const created = "2018-10-01T00:00:00Z";
+    const baseImage = async (tag: string, libsslVersion: string) => {
+      const layer = await buildLayer(alpineLayer([apkRecord("musl", "1.1.19-r10", "musl"), apkRecord("libssl1.0", libsslVersion, "openssl")]));
+      const image = buildImage({ layers: [layer], config: { os: "linux", architecture: "amd64", created }, mediaTypes: "oci" });
+      await push("acme/alpine-ssl", tag, image);
+      return { layer, image };
+    };
+    // The tag the service is built on ships libssl1.0 below the fix of CVE-2018-5407; 3.8.2 ships the fix.
+    const older = await baseImage("3.8", "1.0.2o-r2");
+    await baseImage("3.8.2", "1.0.2q-r0");
+    const ownLayer = await buildLayer([{ path: "srv/run.sh", content: "#!/bin/sh\nexec sleep infinity\n" }]);
+    const service = buildImage({
+      layers: [older.layer, ownLayer],
+      config: {
+        os: "linux",
+        architecture: "amd64",
+        created,
+        labels: { "org.opencontainers.image.base.name": `${registryHost}/acme/alpine-ssl:3.8`, "org.opencontainers.image.base.digest": older.image.manifest.digest },
+      },
+      mediaTypes: "oci",
+    });
+    await push("acme/service", "1.0", service);
+
+    const details = await getTagDetails(owner, "acme", "service", "1.0", service.manifest.digest);
+    const fix = details.fixPlan!.fixes.find((candidate) => candidate.policyId === "no-fixable-critical-high")!;
+    expect(fix.packages).toEqual([expect.objectContaining({ name: "libssl1.0", origin: "base-image" })]);
+    const olderDigest = older.image.manifest.digest;
+    expect(fix.betterBaseTag).toEqual({
+      reference: `${registryHost}/acme/alpine-ssl:3.8.2`,
+      digest: expect.stringMatching(/^sha256:/),
+      removes: 1,
+      of: 1,
+      builtOn: { reference: `${registryHost}/acme/alpine-ssl:3.8`, digest: olderDigest, removes: 0 },
+    });
+    expect(fix.remediation).toContain(
+      `Another tag of the base repository fixes more: rebuilding on \`${registryHost}/acme/alpine-ssl:3.8.2\` (now at ${fix.betterBaseTag!.digest}) removes 1 of 1 finding from the base image; ` +
+        `\`${registryHost}/acme/alpine-ssl:3.8\`, the tag it was built on, now at ${olderDigest}, removes 0.`,
+    );
+
+    // The app of the seed is built on acme/alpine, whose only tag is the one it was built on: nothing to suggest.
+    const app = await prisma.tag.findFirstOrThrow({ where: { name: "1.0", repository: { name: "acme/app" } }, select: { digest: true } });
+    const appFix = (await getTagDetails(owner, "acme", "app", "1.0", app.digest)).fixPlan!.fixes.find((candidate) => candidate.policyId === "no-fixable-critical-high")!;
+    expect(appFix.betterBaseTag).toBeUndefined();
+  });
+
   test("non-root fix names the USER line", async () => {
     const { app, owner } = await seed();
     const details = await getTagDetails(owner, "acme", "app", "1.0", app.manifest.digest);

@@ -5,6 +5,7 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { findRepository } from "@/lib/data/find-repository";
 import { getPrisma, type PrismaClient } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { loadBaseTagCandidates } from "@/lib/grading/base-tag-candidates";
 import { baseTagKey } from "@/lib/grading/base-tag-key";
 import { loadImageFacts } from "@/lib/grading/grade-images";
 import { policyConfigFor } from "@/lib/grading/policy-configs";
@@ -266,7 +267,9 @@ async function loadFixPlan(prisma: PrismaClient, organizationId: string, digest:
   if (imageFacts === undefined) throw new AppError("INTERNAL", `Image ${digest} has a score report but no stored facts.`);
 
   const otherGrades = reports.filter((candidate) => candidate.imageDigest !== digest).map((candidate) => candidate.grade as Grade | null);
-  const fixes = fixPlan(report, imageFacts, config).map((fix) => ({ ...fix, tagGradeIfFixed: worstGrade([...otherGrades, fix.gradeIfFixed]) ?? fix.gradeIfFixed }));
+  const base = imageFacts.baseImage;
+  const baseTags = await loadBaseTagCandidates(prisma, base === undefined || base.source === "unknown" ? null : base.reference, platform);
+  const fixes = fixPlan(report, imageFacts, config, { baseTags }).map((fix) => ({ ...fix, tagGradeIfFixed: worstGrade([...otherGrades, fix.gradeIfFixed]) ?? fix.gradeIfFixed }));
   return {
     platformGrade: report.grade,
     tagGrade: worstGrade(reports.map((candidate) => candidate.grade as Grade | null)),

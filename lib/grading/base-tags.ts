@@ -4,6 +4,7 @@ import { gradeImages } from "@/lib/grading/grade-images";
 import { refreshGradesOfImages } from "@/lib/grading/refresh-grades";
 import { logger } from "@/lib/log";
 import { createRegistrySource, type RegistrySource } from "@/lib/registry/registry-source";
+import { servesHost } from "@/lib/grading/base-tag-candidates";
 import { baseTagKey } from "@/lib/grading/base-tag-key";
 import { parseReference, type ImageReference } from "@/lib/registry/reference";
 
@@ -35,7 +36,7 @@ export async function resolveBaseTag(prisma: PrismaClient, key: string, head: Re
     where: { name: reference.tag!, deletedAt: null, repository: { name: reference.repository, deletedAt: null } },
     select: { digest: true, repository: { select: { organization: { select: { registry: { select: { url: true } } } } } }, manifest: { select: { images: { select: { imageDigest: true } } } } },
   });
-  if (tag && registryHost(tag.repository.organization.registry?.url) === reference.registry) {
+  if (tag && servesHost(tag.repository.organization.registry?.url, reference.registry)) {
     return { status: "resolved", digest: tag.digest, equivalentDigests: tag.manifest.images.map((image) => image.imageDigest) };
   }
   if (!head) return { status: "unknown", reason: `${key} is not in a synced repository, and no registry lookup is configured.` };
@@ -47,15 +48,6 @@ export async function resolveBaseTag(prisma: PrismaClient, key: string, head: Re
     return { status: "resolved", digest: answer.digest, equivalentDigests: [] };
   } catch (error) {
     return { status: "unknown", reason: `Looking up ${key} failed: ${publicMessage(error)}` };
-  }
-}
-
-function registryHost(url: string | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).host;
-  } catch {
-    return null;
   }
 }
 
