@@ -127,6 +127,10 @@ describe("parseImagePattern", () => {
     ["", 'it is empty; write "*" to approve every image'],
     [" ", "it contains whitespace"],
     ["node :20", "it contains whitespace"],
+    [
+      "https://registry.example.com/base/*",
+      'it starts with the URL scheme "https://"; image references name the registry host without one, such as "registry.example.com/base/*"',
+    ],
     ["**", 'it contains "**", which the pattern grammar does not have; a single "*" already matches any run of characters, "/" included'],
     ["docker.io/**", 'it contains "**", which the pattern grammar does not have; a single "*" already matches any run of characters, "/" included'],
     [

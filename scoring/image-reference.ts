@@ -185,6 +185,10 @@ function splitReference(input: string, wildcards: boolean): SplitResult {
     return { problem: wildcards ? 'it is empty; write "*" to approve every image' : "it is empty" };
   }
   if (/\s/.test(input)) return { problem: "it contains whitespace" };
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(input);
+  if (scheme !== null) {
+    return { problem: `it starts with the URL scheme "${scheme[0]}"; image references name the registry host without one, such as "${input.slice(scheme[0].length)}"` };
+  }
   if (!wildcards && input.includes("*")) return { problem: 'it contains "*", which only patterns may contain' };
   if (wildcards && input.includes("**")) {
     return { problem: 'it contains "**", which the pattern grammar does not have; a single "*" already matches any run of characters, "/" included' };

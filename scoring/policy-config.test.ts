@@ -235,6 +235,16 @@ describe("parsePolicyConfig", () => {
     expect(error.message).toBe(`Invalid policy configuration: policies.${id}.${field} ${message}.`);
   });
 
+  it("rejects every weight at 0", () => {
+    const input = configInput();
+    for (const id of policyIds) input.policies[id] = { weight: 0 };
+    expect(problemsOf(input).problems).toEqual([
+      { path: "policies", message: "must give at least one policy a weight above 0, because with every weight at 0 no image could be graded" },
+    ]);
+    input.policies["default-non-root-user"] = { weight: 1 };
+    expect(parsePolicyConfig(input).policies["default-non-root-user"].weight).toBe(1);
+  });
+
   it("rejects a negative weight, naming the field and the value", () => {
     const input = configInput();
     input.policies["default-non-root-user"] = { weight: -5 };

@@ -241,7 +241,10 @@ export const policyConfigSchema = z.strictObject(
     }),
   },
   { error: `must be an object such as { "version": 1, "policies": { … } }` },
-);
+).refine((config) => Object.values(config.policies).some((settings) => settings.weight > 0), {
+  path: ["policies"],
+  error: "must give at least one policy a weight above 0, because with every weight at 0 no image could be graded",
+});
 
 /** One thing wrong with a configuration: the dotted path of the field ("" for the whole) and what is wrong. */
 export interface PolicyConfigProblem {

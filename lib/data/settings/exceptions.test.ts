@@ -176,6 +176,8 @@ describe("bad exception input", () => {
     ["reason", "empty", "", ["Reason is required"]],
     ["reason", "blank", "   ", ["Reason is required"]],
     ["reason", "too long", "x".repeat(1001), ["Reason is 1,001 characters long", "limit is 1,000", "Shorten it"]],
+    ["reason", "NUL character", "not\u0000reachable", ["Reason contains the control character U+0000 at position 4", "Remove it"]],
+    ["packagePattern", "escape character", "lib\u001bssl", ["Package pattern contains the control character U+001B at position 4"]],
     ["expiresOn", "no such day", "2026-02-30", ['Expiry date "2026-02-30" is not a valid date', "YYYY-MM-DD"]],
     ["expiresOn", "free text", "next week", ['Expiry date "next week" is not a valid date']],
     ["expiresOn", "yesterday", "2026-03-09", ['Expiry date "2026-03-09" is in the past', "today (UTC) or a later date"]],

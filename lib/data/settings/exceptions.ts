@@ -7,6 +7,7 @@ import { requestRegradeForException } from "@/lib/grading/regrade-exceptions";
 import { logger } from "@/lib/log";
 import { findOwnedOrganization } from "@/lib/data/settings/find-owned-organization";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
+import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 
 /** An exception whose expiry is at most this many days away is listed as expiring. */
 export const EXPIRY_WARNING_DAYS = 7;
@@ -132,7 +133,8 @@ function field<T>(label: string, check: (value: string) => Checked<T>) {
     .string({ error: `${label} must be text.` })
     .trim()
     .transform((value, context) => {
-      const result = check(value);
+      const control = controlCharacterProblem(label, value);
+      const result = control === null ? check(value) : { error: control };
       if ("error" in result) {
         context.addIssue({ code: "custom", message: result.error, input: value });
         return z.NEVER;

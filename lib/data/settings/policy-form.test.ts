@@ -143,6 +143,18 @@ describe("policy form to configuration", () => {
     });
   });
 
+  test("NUL character is rejected per field", () => {
+    const errors = fieldErrorsOf({ "no-agpl-v3-licenses.allowedPackages": "pkg:npm/@acme/\u0000*" });
+    expect(errors["no-agpl-v3-licenses.allowedPackages"]?.[0]).toMatch(/^Allowed packages contains the control character U\+0000 at position 15, which a setting cannot contain\./);
+  });
+
+  test("every weight at 0 is a form error", () => {
+    const parsed = parse(Object.fromEntries(policyIds.map((id) => [`${id}.weight`, "0"])));
+    if (parsed.success) throw new Error("expected the form to be rejected");
+    expect(parsed.fieldErrors).toEqual({});
+    expect(parsed.formErrors).toEqual(["The configuration must give at least one policy a weight above 0, because with every weight at 0 no image could be graded."]);
+  });
+
   test("every problem is reported at once", () => {
     const errors = fieldErrorsOf({
       "default-non-root-user.weight": "200",

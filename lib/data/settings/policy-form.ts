@@ -1,4 +1,5 @@
 import { defaultPolicyConfig, packageTypes, parsePolicyConfig, PolicyConfigError, policies, policyIds, severityLevels, type PolicyConfig, type PolicyId } from "@/scoring";
+import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 
 // The policies settings form: which inputs each policy option gets, how the
 // posted values become a candidate configuration, and how the problems that
@@ -250,7 +251,7 @@ function placeProblem(problems: PolicyFormProblems, path: string, message: strin
   const [root, policyId, option, index] = path.split(".");
   const field = root === "policies" && policyId && option ? fieldsByName.get(`${policyId}.${option}`) : undefined;
   if (field === undefined) {
-    problems.formErrors.push(sentence(`${path || "The configuration"} ${message}`));
+    problems.formErrors.push(sentence(`${path === "" || path === "policies" ? "The configuration" : path} ${message}`));
     return;
   }
   if (index !== undefined && field.kind === "lines") {
@@ -286,6 +287,8 @@ export function candidateConfig(
   for (const group of policyFieldGroups) {
     const settings: Record<string, unknown> = { ...defaultPolicyConfig.policies[group.policyId], ...base.policies[group.policyId] };
     for (const field of group.fields) {
+      const control = [values[field.name] ?? []].flat().map((text) => controlCharacterProblem(field.label, text)).find((problem) => problem !== null);
+      if (control !== undefined) addProblem(problems, field.name, control);
       settings[field.option] = optionValue(field, values[field.name]);
       if (field.kind === "lines") {
         const count = entriesOf(textOf(values[field.name])).length;
