@@ -29,3 +29,23 @@ test("embedded database keeps data across restarts", async () => {
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test("second process shares a running embedded database", async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "shipshape-shared-"));
+  try {
+    const first = await startEmbeddedPostgres(dataDir);
+    const second = await startEmbeddedPostgres(dataDir);
+    expect(second.url).toBe(first.url);
+
+    // Stopping the second leaves the first one's server running.
+    await second.stop();
+    const client = new pg.Client({ connectionString: first.url });
+    await client.connect();
+    const result = await client.query("SELECT 1 AS one");
+    await client.end();
+    expect(result.rows).toEqual([{ one: 1 }]);
+    await first.stop();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

