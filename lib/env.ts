@@ -80,6 +80,10 @@ const schema = z.object({
     .optional(),
   /** Sender address of Shipshape's e-mail. */
   SMTP_FROM: z.string().min(3).default("Shipshape <shipshape@localhost>"),
+  /** Bearer token that Prometheus sends to read /api/metrics, at least 16 characters. Unset: the endpoint is off. */
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Address the web server listens on; 0.0.0.0 in a container. */
+  HOST: z.string().min(1).default("127.0.0.1"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

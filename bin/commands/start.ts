@@ -6,11 +6,11 @@ import { getEnv } from "@/lib/env";
 
 export async function runStart(options: { dev?: boolean }): Promise<void> {
   const env = getEnv();
-  await assertPortFree(env.PORT);
+  await assertPortFree(env.PORT, env.HOST);
   const database = await openDatabase();
   await prepareAuthEnvironment(env.PORT);
-  const server = spawnWebServer({ port: env.PORT, dev: options.dev ?? false });
-  process.stdout.write(`Shipshape is starting on http://127.0.0.1:${env.PORT}\n`);
+  const server = spawnWebServer({ port: env.PORT, dev: options.dev ?? false, host: env.HOST });
+  process.stdout.write(`Shipshape is starting on http://${env.HOST}:${env.PORT}\n`);
   server.on("exit", (code) => {
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });

@@ -6,11 +6,11 @@ import path from "node:path";
 import { AppError } from "@/lib/errors";
 
 /** Rejects a port that another process listens on, before anything is printed about it. */
-export async function assertPortFree(port: number): Promise<void> {
+export async function assertPortFree(port: number, host = "127.0.0.1"): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", () => reject(new AppError("CONFLICT", `Port ${port} on 127.0.0.1 is already in use. Stop what listens there, or choose another port with PORT=NUMBER (or --port for the demo).`)));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+    probe.once("error", () => reject(new AppError("CONFLICT", `Port ${port} on ${host} is already in use. Stop what listens there, or choose another port with PORT=NUMBER (or --port for the demo).`)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
@@ -18,13 +18,13 @@ export async function assertPortFree(port: number): Promise<void> {
  * Starts the Next.js server as a child process with DATABASE_URL and the rest
  * of this process's environment. Production mode needs `npm run build` first.
  */
-export function spawnWebServer(options: { port: number; dev: boolean }): ChildProcess {
+export function spawnWebServer(options: { port: number; dev: boolean; host?: string }): ChildProcess {
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   const root = path.resolve(path.dirname(nextBin), "../../../..");
   if (!options.dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
     throw new AppError("CONFIGURATION", "No production build found in .next/. Run `npm run build` first, or pass --dev for the development server.");
   }
-  const args = [nextBin, options.dev ? "dev" : "start", "--port", String(options.port), "--hostname", "127.0.0.1"];
+  const args = [nextBin, options.dev ? "dev" : "start", "--port", String(options.port), "--hostname", options.host ?? "127.0.0.1"];
   return spawn(process.execPath, args, {
     cwd: root,
     stdio: "inherit",

@@ -1,20 +1,16 @@
-import { createHash } from "node:crypto";
-
 import { beforeEach, describe, expect, test } from "vitest";
 
 import { upsertUser } from "@/lib/auth/accounts";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { digestOf, seedImage, seedSingleTag } from "@/lib/database/testing/seed-images";
 import { compareImages, orderByPush, readCompareParams } from "@/lib/data/compare-images";
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
 const prisma = getPrisma();
 
-function digestOf(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
 
 function viewerOf(user: { id: string; email: string }): Viewer {
   return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
@@ -36,27 +32,12 @@ interface PackageSeed {
 }
 
 async function addImage(digest: string, platform: string) {
-  const [os = "linux", architecture = "amd64", variant] = platform.split("/");
-  await prisma.image.create({
-    data: {
-      digest,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      platform,
-      os,
-      architecture,
-      variant: variant ?? null,
-      configDigest: digestOf(`config ${digest}`),
-      compressedSize: 1000n,
-    },
-  });
+  await seedImage(prisma, digest, { platform });
 }
 
 /** Adds a single-platform tag whose manifest is the image itself. */
 async function addSingleTag(repositoryId: string, name: string, digest: string, platform = "linux/amd64") {
-  await addImage(digest, platform);
-  await prisma.manifest.create({ data: { digest, mediaType: "application/vnd.oci.image.manifest.v1+json", isIndex: false, size: 500 } });
-  await prisma.manifestImage.create({ data: { manifestDigest: digest, imageDigest: digest, platform } });
-  await prisma.tag.create({ data: { repositoryId, name, digest } });
+  await seedSingleTag(prisma, repositoryId, name, digest, { image: { platform } });
 }
 
 async function analyse(digest: string, packages: PackageSeed[]) {

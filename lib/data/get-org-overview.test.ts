@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
-
 import { beforeEach, describe, expect, test } from "vitest";
 
 import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { readableRepositoryWhere } from "@/lib/auth/permissions";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { digestOf, seedSingleTag } from "@/lib/database/testing/seed-images";
 import { getOrgOverview, type GradeBucket, type TrendDay, TREND_DAYS } from "@/lib/data/get-org-overview";
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -17,32 +16,13 @@ function at(iso: string): Date {
   return new Date(iso);
 }
 
-function digestOf(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
-
 function viewerOf(user: { id: string; email: string }): Viewer {
   return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
 }
 
 /** Adds a single-platform tag whose image has the given analysis status, or none. */
 async function addTag(repositoryId: string, name: string, analysis: "ANALYSED" | "PENDING" | "FAILED" | null) {
-  const digest = digestOf(`${repositoryId} ${name}`);
-  await prisma.manifest.create({ data: { digest, mediaType: "application/vnd.oci.image.manifest.v1+json", isIndex: false, size: 500 } });
-  await prisma.image.create({
-    data: {
-      digest,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      platform: "linux/amd64",
-      os: "linux",
-      architecture: "amd64",
-      configDigest: digestOf(`config ${digest}`),
-      compressedSize: 1000n,
-    },
-  });
-  await prisma.manifestImage.create({ data: { manifestDigest: digest, imageDigest: digest, platform: "linux/amd64" } });
-  if (analysis) await prisma.imageAnalysis.create({ data: { imageDigest: digest, status: analysis } });
-  return prisma.tag.create({ data: { repositoryId, name, digest } });
+  return seedSingleTag(prisma, repositoryId, name, digestOf(`${repositoryId} ${name}`), { image: { analysis } });
 }
 
 /**

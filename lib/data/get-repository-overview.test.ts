@@ -1,19 +1,15 @@
-import { createHash } from "node:crypto";
-
 import { beforeEach, describe, expect, test } from "vitest";
 
 import type { Prisma } from "@/generated/prisma/client";
 import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { digestOf, seedSingleTag } from "@/lib/database/testing/seed-images";
 import { getRepositoryOverview, HISTORY_LIMIT, MAX_DESCRIPTION_LENGTH, RANKED_TAGS, RECENT_TAGS } from "@/lib/data/get-repository-overview";
 import { getPrisma } from "@/lib/db";
 
 const prisma = getPrisma();
 
-function digestOf(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
 
 function viewerOf(user: { id: string; email: string }): Viewer {
   return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
@@ -55,24 +51,9 @@ async function seedRepository() {
 async function addTags(repositoryId: string, tags: TagSeed[], metadata: Record<string, ImageMetadata> = {}) {
   let latestId: string | null = null;
   for (const [index, tag] of tags.entries()) {
-    const digest = digestOf(`image ${tag.name}`);
-    await prisma.image.create({
-      data: {
-        digest,
-        mediaType: "application/vnd.oci.image.manifest.v1+json",
-        platform: "linux/amd64",
-        os: "linux",
-        architecture: "amd64",
-        configDigest: digestOf(`config ${tag.name}`),
-        compressedSize: 100n,
-        labels: metadata[tag.name]?.labels ?? {},
-        annotations: metadata[tag.name]?.annotations ?? {},
-      },
-    });
-    await prisma.manifest.create({ data: { digest, mediaType: "application/vnd.oci.image.manifest.v1+json", isIndex: false, size: 500 } });
-    await prisma.manifestImage.create({ data: { manifestDigest: digest, imageDigest: digest, platform: "linux/amd64" } });
-    const created = await prisma.tag.create({
-      data: { repositoryId, name: tag.name, digest, grade: tag.grade, percent: tag.percent, lastPushedAt: new Date(Date.UTC(2026, 0, 1 + index)) },
+    const created = await seedSingleTag(prisma, repositoryId, tag.name, digestOf(`image ${tag.name}`), {
+      image: { compressedSize: 100n, labels: metadata[tag.name]?.labels ?? {}, annotations: metadata[tag.name]?.annotations ?? {} },
+      tag: { grade: tag.grade, percent: tag.percent, lastPushedAt: new Date(Date.UTC(2026, 0, 1 + index)) },
     });
     latestId = created.id;
   }
