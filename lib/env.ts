@@ -38,6 +38,8 @@ const schema = z.object({
   REGISTRY_INSECURE: booleanFlag,
   /** Minutes between scheduled syncs of each organization. */
   SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Analysis and grading jobs each worker process runs at the same time. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   /** Run a job worker inside the web server process. */
   WEB_WORKER: booleanFlagDefaultTrue,
   /** Advisory sources imported on a schedule, comma-separated: OSV all.zip archives, folders or KEV catalogs, as paths or URLs. */
@@ -88,6 +90,9 @@ const schema = z.object({
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** The names of every environment variable Shipshape reads. */
+export const envVariableNames: readonly string[] = Object.keys(schema.shape);
 
 let cached: Env | undefined;
 

@@ -51,19 +51,22 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, analyzeLater });
   });
 
-  await boss.work<AnalyzeImagesJob>(jobNames.analyzeImages, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
-    // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
-    const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
-    const done = new Set(analysed.map((row) => row.imageDigest));
-    await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
-  });
+  // pg-boss 10 runs one job at a time per work() call, so each call adds one concurrent job.
+  for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
+    await boss.work<AnalyzeImagesJob>(jobNames.analyzeImages, { batchSize: 1 }, async ([job]) => {
+      if (!job || !registry) return;
+      // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
+      const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
+      const done = new Set(analysed.map((row) => row.imageDigest));
+      await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
+    });
 
-  await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
-    if (!job) return;
-    await gradeImages(prisma, job.data.digests, { cause: job.data.cause });
-    await refreshGradesOfImages(prisma, job.data.digests, { cause: job.data.cause });
-  });
+    await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
+      if (!job) return;
+      await gradeImages(prisma, job.data.digests, { cause: job.data.cause });
+      await refreshGradesOfImages(prisma, job.data.digests, { cause: job.data.cause });
+    });
+  }
 
   await boss.work<ImportAdvisoriesJob>(jobNames.importAdvisories, { batchSize: 1 }, async ([job]) => {
     if (!job) return;
