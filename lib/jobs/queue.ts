@@ -5,7 +5,7 @@ import { logger } from "@/lib/log";
 export const jobNames = {
   syncOrganization: "sync-organization",
   syncRepository: "sync-repository",
-  analyzeImages: "analyze-images",
+  analyzeImage: "analyze-image",
   gradeImages: "grade-images",
   importAdvisories: "import-advisories",
   expireExceptions: "expire-exceptions",
@@ -19,10 +19,10 @@ export interface SyncRepositoryJob {
   organization: string;
   repository: string;
 }
-export interface AnalyzeImagesJob {
-  /** A repository that contains the images, to fetch their layers from. */
+export interface AnalyzeImageJob {
+  /** A repository that contains the image, to fetch its layers from. */
   repository: string;
-  digests: string[];
+  digest: string;
 }
 export interface GradeImagesJob {
   digests: string[];
@@ -32,13 +32,20 @@ export interface ImportAdvisoriesJob {
   source: string;
 }
 
-/** Starts pg-boss on the application database (its own `pgboss` schema) and creates the queues. */
+/**
+ * Starts pg-boss on the application database (its own `pgboss` schema) and creates the queues.
+ * A job is tried 3 more times after a failure, with backoff from 30 s, and fails when it runs
+ * longer than 30 minutes, for instance because its worker was killed.
+ */
 export async function startQueue(databaseUrl: string): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss" });
   boss.on("error", (error) => logger.error({ err: error }, "job queue error"));
   await boss.start();
   for (const name of Object.values(jobNames)) {
-    await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 30 * 60 });
+    // Analysis jobs carry their image digest as the singleton key. The stately policy keeps at most one
+    // queued and one running job per key, so two workers never analyse the same image at once.
+    const policy = name === jobNames.analyzeImage ? "stately" : "standard";
+    await boss.createQueue(name, { name, policy, retryLimit: 3, retryDelay: 30, retryBackoff: true, expireInSeconds: 30 * 60 });
   }
   return boss;
 }

@@ -5,6 +5,7 @@ import { getEnv, parseEnv } from "@/lib/env";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { osvFixtureFolder } from "@/lib/advisories/testing/advisory-fixtures";
+import { jobNames } from "@/lib/jobs/queue";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 
 let registry: RegistryServer;
@@ -44,7 +45,7 @@ test("worker syncs on start, and analyses and grades through the queue", async (
   expect(tags.every((tag) => /^[A-F]$/.test(tag.grade ?? ""))).toBe(true);
   const web = await prisma.repository.findFirstOrThrow({ where: { name: "demo/web" } });
   expect(web.grade).toMatch(/^[A-F]$/);
-  const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'analyze-images' AND state = 'completed'`;
+  const gradeJobs = await prisma.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM pgboss.job WHERE name = 'analyze-image' AND state = 'completed'`;
   expect(Number(gradeJobs[0]?.count)).toBeGreaterThan(0);
 
   await waitFor(async () => (await prisma.advisorySnapshot.count({ where: { finishedAt: { not: null } } })) > 0);
@@ -52,4 +53,16 @@ test("worker syncs on start, and analyses and grades through the queue", async (
   expect(snapshot.source).toContain("osv");
   expect(snapshot.recordsAdded).toBeGreaterThan(0);
   expect(await prisma.advisory.count()).toBe(snapshot.recordsAdded);
+});
+
+test("an image is queued for analysis once at a time", async () => {
+  const boss = worker!.boss;
+  const digest = `sha256:${"5".repeat(64)}`;
+  const first = await boss.send(jobNames.analyzeImage, { repository: "demo/none", digest }, { singletonKey: digest, startAfter: 3600 });
+  const second = await boss.send(jobNames.analyzeImage, { repository: "demo/other", digest }, { singletonKey: digest, startAfter: 3600 });
+  const other = await boss.send(jobNames.analyzeImage, { repository: "demo/none", digest: `sha256:${"6".repeat(64)}` }, { singletonKey: `sha256:${"6".repeat(64)}`, startAfter: 3600 });
+  expect(first).not.toBeNull();
+  expect(second).toBeNull();
+  expect(other).not.toBeNull();
+  await boss.deleteJob(jobNames.analyzeImage, [first!, other!]);
 });

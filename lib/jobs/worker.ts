@@ -9,7 +9,7 @@ import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { regradeExpiredExceptions } from "@/lib/grading/regrade-exceptions";
 import { refreshBaseTags, registryHead, type BaseTagOptions } from "@/lib/grading/base-tags";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
-import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
+import { jobNames, startQueue, type AnalyzeImageJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
@@ -38,7 +38,8 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const intervalSeconds = env.SYNC_INTERVAL_MINUTES * 60;
   const baseTags: BaseTagOptions = { ttlMinutes: env.BASE_TAG_TTL_MINUTES, head: registryHead(env.BASE_IMAGE_REGISTRIES, registry?.host ? { host: registry.host, source: registry.source } : undefined) };
   const analyzeLater: AnalyzeLater = async (repository, digests) => {
-    await boss.send(jobNames.analyzeImages, { repository, digests } satisfies AnalyzeImagesJob);
+    // A digest already queued is not queued again (send returns null), whichever repository asked.
+    for (const digest of digests) await boss.send(jobNames.analyzeImage, { repository, digest } satisfies AnalyzeImageJob, { singletonKey: digest });
   };
 
   await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
@@ -53,12 +54,12 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
 
   // pg-boss 10 runs one job at a time per work() call, so each call adds one concurrent job.
   for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
-    await boss.work<AnalyzeImagesJob>(jobNames.analyzeImages, { batchSize: 1 }, async ([job]) => {
+    await boss.work<AnalyzeImageJob>(jobNames.analyzeImage, { batchSize: 1 }, async ([job]) => {
       if (!job || !registry) return;
-      // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
-      const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
-      const done = new Set(analysed.map((row) => row.imageDigest));
-      await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
+      // A sync can queue the image again while it is analysed; the job queued then finds it done.
+      const analysed = await prisma.imageAnalysis.count({ where: { imageDigest: job.data.digest, status: "ANALYSED" } });
+      if (analysed > 0) return;
+      await analyzeAndGrade(prisma, registry.source, job.data.repository, [job.data.digest], { baseTags });
     });
 
     await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
