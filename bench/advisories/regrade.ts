@@ -8,8 +8,7 @@
 //     what the import affects, beside a baseline that grades exactly the
 //     affected images with their digests given.
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -30,19 +29,17 @@ const affectedCount = Number(values.affected);
 const PACKAGES_PER_STORED_IMAGE = 30;
 process.env.LOG_LEVEL ??= "warn";
 
-const template = await readTemplate();
+const { AFFECTED_VERSION, generatedRecord: recordCopy, readRecordTemplate, storeNpmPackages } = await import("./generated-records");
+const template = await readRecordTemplate();
 
 if (values["write-zip"] !== undefined) {
   await writeZip(values["write-zip"]);
   process.exit(0);
 }
 
-const workDir = await mkdtemp(path.join(tmpdir(), "shipshape-bench-regrade-"));
-const { startEmbeddedPostgres } = await import("@/lib/database/embedded-postgres");
-const database = await startEmbeddedPostgres(workDir);
-process.env.DATABASE_URL = database.url;
-const { applyMigrations } = await import("@/lib/database/migrate");
-await applyMigrations(database.url);
+const { startBenchDatabase } = await import("../bench-database");
+const database = await startBenchDatabase("regrade");
+const { workDir } = database;
 
 const { importOsv } = await import("@/lib/advisories/import-osv");
 const { importAdvisories } = await import("@/lib/advisories/import-advisories");
@@ -52,15 +49,6 @@ const { matchImages } = await import("@/lib/grading/match-images");
 const { regradeAfterImport } = await import("@/lib/grading/regrade-after-import");
 const { matchPackages, parseOsvRecord } = await import("@/scoring/advisories");
 const { orderingForEcosystem } = await import("@/scoring/versions/version-ordering");
-
-async function readTemplate() {
-  const { osvFixtureFolder } = await import("@/lib/advisories/testing/advisory-fixtures");
-  return JSON.parse(await readFile(path.join(osvFixtureFolder, "npm", "GHSA-fhjf-83wg-r2j9.json"), "utf8")) as {
-    id: string;
-    modified: string;
-    affected: { package: { name: string } }[];
-  };
-}
 
 /** Writes the generated records as an OSV all.zip. */
 async function writeZip(target: string): Promise<void> {
@@ -72,11 +60,7 @@ async function writeZip(target: string): Promise<void> {
 
 /** A copy of the real record that names package `bench-N` and has its own id. */
 function generatedRecord(index: number, modified = template.modified): string {
-  const record = structuredClone(template);
-  record.id = `BENCH-${String(index).padStart(7, "0")}`;
-  record.modified = modified;
-  record.affected[0]!.package.name = `bench-${index % Math.max(1, Math.floor(recordCount / 4))}`;
-  return JSON.stringify(record);
+  return recordCopy(template, index, `bench-${index % Math.max(1, Math.floor(recordCount / 4))}`, { modified });
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -106,7 +90,7 @@ try {
 
   const stored = await prisma.advisory.findMany({ where: { packages: { some: { ecosystem: "npm", name: { in: imageNames } } } }, select: { record: true } });
   const records = stored.map((row) => parseOsvRecord(row.record)).flatMap((parsed) => ("record" in parsed ? [parsed.record] : []));
-  const installed = imageNames.map((name) => ({ ecosystem: "npm", name, version: "1.3.1", purl: `pkg:npm/${name}@1.3.1` }));
+  const installed = imageNames.map((name) => ({ ecosystem: "npm", name, version: AFFECTED_VERSION, purl: `pkg:npm/${name}@${AFFECTED_VERSION}` }));
   const baselineStarted = performance.now();
   const inMemory = matchPackages(installed, records, orderingForEcosystem);
   const baselineMs = performance.now() - baselineStarted;
@@ -147,7 +131,6 @@ try {
   await prisma.$disconnect();
 } finally {
   await database.stop();
-  await rm(workDir, { recursive: true, force: true });
 }
 
 /** Stores an analysed image with npm packages at version 1.3.1, without a registry: only the rows grading reads. */
@@ -164,19 +147,6 @@ async function storeImage(prisma: ReturnType<typeof getPrisma>, digest: string, 
       analysis: { create: { status: "ANALYSED", packageCount: names.length, analysedAt: new Date() } },
     },
   });
-  await prisma.imagePackage.createMany({
-    data: names.map((name) => ({
-      imageDigest: digest,
-      type: "npm",
-      name,
-      version: "1.3.1",
-      purl: `pkg:npm/${name}@1.3.1`,
-      licenseDeclared: ["MIT"],
-      license: "MIT",
-      path: `/app/node_modules/${name}/package.json`,
-      ecosystem: "npm",
-      matchNames: [name],
-    })),
-  });
+  await storeNpmPackages(prisma, digest, names);
   return digest;
 }

@@ -230,7 +230,7 @@ const findingSchema = z.object({
 });
 
 /** Reads the findings column. Entries of another shape are counted, so the page can report how many it leaves out. */
-function readFindings(value: unknown): { findings: VulnerabilityRow[]; unreadable: number } {
+export function readFindings(value: unknown): { findings: VulnerabilityRow[]; unreadable: number } {
   if (!Array.isArray(value)) return { findings: [], unreadable: 0 };
   const findings: VulnerabilityRow[] = [];
   let unreadable = 0;

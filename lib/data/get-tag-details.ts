@@ -3,11 +3,13 @@ import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { findRepository } from "@/lib/data/find-repository";
+import { readFindings } from "@/lib/data/get-image-vulnerabilities";
 import { getPrisma, type PrismaClient } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { loadBaseTagCandidates } from "@/lib/grading/base-tag-candidates";
 import { baseTagKey } from "@/lib/grading/base-tag-key";
 import { loadImageFacts } from "@/lib/grading/grade-images";
+import { latestReports } from "@/lib/grading/refresh-grades";
 import { policyConfigFor } from "@/lib/grading/policy-configs";
 import { parseReference } from "@/lib/registry/reference";
 import { isOpenVex, isProvenance } from "@/lib/sync/read-attestation";
@@ -22,6 +24,7 @@ import {
   type PolicyConfig,
   type PolicyResult,
   type ScoreReport,
+  type VulnerabilityFinding,
 } from "@/scoring";
 
 /** Grade changes and digests listed in the history. Older ones are counted, not loaded. */
@@ -237,18 +240,17 @@ export async function getTagDetails(viewer: Viewer, organizationName: string, re
  * Plans the fixes of the image's latest report with the facts it was graded
  * on: loadImageFacts at the report's time, so exceptions and grace periods
  * are judged as they were, under the configuration version the report names.
- * NOTE: the findings are matched again against the advisories stored now. When
- * they changed without a re-grade, fixPlan keeps the report's remediation and
- * lists no packages for that policy.
+ * The findings are the report's own. Only when a stored finding cannot be read
+ * are they matched again against the advisories stored now. Then, if those
+ * changed without a re-grade, fixPlan keeps the report's remediation and lists
+ * no packages for that policy.
  */
 async function loadFixPlan(prisma: PrismaClient, organizationId: string, digest: string, platform: string, tagImageDigests: string[]): Promise<FixPlanView | null> {
-  const reports = await prisma.scoreReport.findMany({
-    where: { imageDigest: { in: tagImageDigests } },
-    orderBy: [{ imageDigest: "asc" }, { createdAt: "desc" }],
-    distinct: ["imageDigest"],
-  });
-  const row = reports.find((candidate) => candidate.imageDigest === digest);
+  const latest = await latestReports(prisma, tagImageDigests);
+  const reports = [...latest.values()];
+  const row = latest.get(digest);
   if (row === undefined) return null;
+  const { findings: storedRows } = await prisma.scoreReport.findUniqueOrThrow({ where: { id: row.id }, select: { findings: true } });
 
   const report: ScoreReport = {
     engineVersion: row.engineVersion,
@@ -262,7 +264,13 @@ async function loadFixPlan(prisma: PrismaClient, organizationId: string, digest:
     grade: row.grade as Grade | null,
     results: row.results as unknown as PolicyResult[],
   };
-  const [facts, config] = await Promise.all([loadImageFacts(prisma, [digest], row.createdAt), configOfVersion(prisma, organizationId, row.policyConfigVersion)]);
+  // The report's own findings, as exceptions and VEX left them, so the plan explains that report without matching again.
+  const stored = readFindings(storedRows);
+  const storedFindings = stored.unreadable === 0 ? new Map([[digest, stored.findings.map(withoutKey)]]) : undefined;
+  const [facts, config] = await Promise.all([
+    loadImageFacts(prisma, [digest], row.createdAt, { storedFindings }),
+    configOfVersion(prisma, organizationId, row.policyConfigVersion),
+  ]);
   const imageFacts = facts.get(digest);
   if (imageFacts === undefined) throw new AppError("INTERNAL", `Image ${digest} has a score report but no stored facts.`);
 
@@ -278,6 +286,13 @@ async function loadFixPlan(prisma: PrismaClient, organizationId: string, digest:
     reportConfigVersion: row.policyConfigVersion,
     criticalHighRule: { ...defaultPolicyConfig.policies["no-fixable-critical-high"], ...config.policies["no-fixable-critical-high"] },
   };
+}
+
+/** Drops the table row key from a stored finding. */
+function withoutKey(row: VulnerabilityFinding & { key?: string }): VulnerabilityFinding {
+  const finding = { ...row };
+  delete finding.key;
+  return finding;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
 import { baseTagKey } from "@/lib/grading/base-tag-key";
+import { latestReports } from "@/lib/grading/refresh-grades";
 import { formatReference, parseReference } from "@/lib/registry/reference";
 import { type BaseTagCandidate, findingKey, type VulnerabilityFinding } from "@/scoring";
 
@@ -44,12 +45,9 @@ export async function loadBaseTagCandidates(prisma: PrismaClient, baseReference:
   const imageOfTag = new Map(tags.flatMap((tag) => (tag.manifest.images.length === 1 ? [[tag.name, tag.manifest.images[0]!.imageDigest] as const] : [])));
   const digests = [...new Set(imageOfTag.values())];
   const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: digests }, status: "ANALYSED" }, select: { imageDigest: true } });
-  const reports = await prisma.scoreReport.findMany({
-    where: { imageDigest: { in: analysed.map((row) => row.imageDigest) }, advisorySnapshot: { not: null } },
-    orderBy: [{ imageDigest: "asc" }, { createdAt: "desc" }],
-    distinct: ["imageDigest"],
-    select: { imageDigest: true, findings: true },
-  });
+  const latest = await latestReports(prisma, analysed.map((row) => row.imageDigest));
+  const reportIds = [...latest.values()].filter((report) => report.advisorySnapshot !== null).map((report) => report.id);
+  const reports = await prisma.scoreReport.findMany({ where: { id: { in: reportIds } }, select: { imageDigest: true, findings: true } });
   const keysOfImage = new Map(reports.map((report) => [report.imageDigest, new Set((report.findings as unknown as VulnerabilityFinding[]).map(findingKey))]));
 
   const candidates: BaseTagCandidate[] = [];

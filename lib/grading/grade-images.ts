@@ -37,15 +37,23 @@ export interface GradeOptions {
  * findings matched against stored advisories, with attached OpenVEX
  * statements and the organization's exceptions applied. Nothing is fetched
  * from a registry, so a preview or a re-grade costs only database reads.
+ * `storedFindings` gives an image's findings as a score report stored them,
+ * already filtered by VEX and exceptions, in place of matching it again.
  */
-export async function loadImageFacts(prisma: PrismaClient, digests: readonly string[], now: Date): Promise<Map<string, ImageFacts>> {
+export async function loadImageFacts(
+  prisma: PrismaClient,
+  digests: readonly string[],
+  now: Date,
+  options: { storedFindings?: ReadonlyMap<string, VulnerabilityFinding[]> } = {},
+): Promise<Map<string, ImageFacts>> {
   const images = await prisma.image.findMany({
     where: { digest: { in: [...digests] } },
     include: { attestations: true, analysis: true, layers: { orderBy: { position: "asc" }, select: { layerDigest: true } } },
   });
   const baseLayerCounts = await baseLayerCountsOf(prisma, images);
   const analysed = images.filter((image) => image.analysis?.status === "ANALYSED").map((image) => image.digest);
-  const matches = await matchImages(prisma, analysed);
+  const stored = options.storedFindings ?? new Map<string, VulnerabilityFinding[]>();
+  const matches = await matchImages(prisma, analysed.filter((digest) => !stored.has(digest)));
   const packageRows = await prisma.imagePackage.findMany({
     where: { imageDigest: { in: analysed } },
     select: { imageDigest: true, type: true, name: true, version: true, purl: true, license: true, layerDigest: true },
@@ -61,8 +69,9 @@ export async function loadImageFacts(prisma: PrismaClient, digests: readonly str
 
   const facts = new Map<string, ImageFacts>();
   for (const image of images) {
-    const match = matches.get(image.digest);
-    if (match) {
+    const storedFindings = stored.get(image.digest);
+    const match = storedFindings === undefined ? matches.get(image.digest) : { findings: storedFindings, problems: [] };
+    if (match && storedFindings === undefined) {
       const statements = vexStatements(image.attestations);
       if (statements.length > 0) {
         const digestsOfImage = [image.digest, ...(manifestsByImage.get(image.digest) ?? []).map((row) => row.manifestDigest)];

@@ -125,17 +125,21 @@ export async function refreshRepositoryGrade(prisma: PrismaClient, repositoryId:
   });
 }
 
-/** Loads the latest score report of each image digest. */
+/** Loads the latest score report of each image digest, without its findings. */
 export async function latestReports(prisma: PrismaClient, digests: readonly string[]) {
-  const reports = await prisma.scoreReport.findMany({
-    where: { imageDigest: { in: [...digests] } },
-    orderBy: { createdAt: "desc" },
-  });
-  const latest = new Map<string, (typeof reports)[number]>();
-  for (const report of reports) {
-    if (!latest.has(report.imageDigest)) latest.set(report.imageDigest, report);
-  }
-  return latest;
+  if (digests.length === 0) return new Map<string, Awaited<ReturnType<typeof loadReports>>[number]>();
+  // One row per image, found on the (imageDigest, createdAt) index, because an image keeps every report it was ever given.
+  const ids = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT DISTINCT ON ("imageDigest") id FROM "ScoreReport"
+    WHERE "imageDigest" = ANY(${[...digests]}::text[])
+    ORDER BY "imageDigest", "createdAt" DESC`;
+  const reports = await loadReports(prisma, ids.map((row) => row.id));
+  return new Map(reports.map((report) => [report.imageDigest, report]));
+}
+
+/** Loads score reports by id without their findings, which can be megabytes per report. */
+function loadReports(prisma: PrismaClient, ids: string[]) {
+  return prisma.scoreReport.findMany({ where: { id: { in: ids } }, omit: { findings: true } });
 }
 
 /** Sort key for grades with "not graded" last. */

@@ -24,7 +24,8 @@ async function tagGrades(): Promise<Record<string, string>> {
 async function findingsOf(repository: string, tag: string): Promise<VulnerabilityFinding[]> {
   const row = await prisma.tag.findFirstOrThrow({ where: { name: tag, repository: { name: repository } }, include: { manifest: { include: { images: true } } } });
   const reports = await latestReports(prisma, row.manifest.images.map((image) => image.imageDigest));
-  return [...reports.values()].flatMap((report) => report.findings as unknown as VulnerabilityFinding[]);
+  const stored = await prisma.scoreReport.findMany({ where: { id: { in: [...reports.values()].map((report) => report.id) } }, select: { findings: true } });
+  return stored.flatMap((report) => report.findings as unknown as VulnerabilityFinding[]);
 }
 
 describe("sample images with the sample advisories", () => {
