@@ -4,10 +4,9 @@
 // the same run. The baseline sends the HTTP requests any sync has to make with a
 // bare client and no database. For the first sync these are the catalog, the tag
 // lists, and a HEAD, a manifest GET and a config GET per tag. For the re-sync
-// they are the catalog, the tag lists and one HEAD per tag.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+// they are the catalog, the tag lists and one HEAD per tag. A third sync runs
+// after 1% of the tags moved to new images; its baseline adds a manifest and a
+// config GET per moved tag.
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -22,12 +21,8 @@ const tagsPerRepository = Number(values.tags);
 const concurrency = Number(values.concurrency);
 process.env.LOG_LEVEL ??= "warn";
 
-const dataDir = await mkdtemp(path.join(tmpdir(), "shipshape-bench-"));
-const { startEmbeddedPostgres } = await import("@/lib/database/embedded-postgres");
-const database = await startEmbeddedPostgres(dataDir);
-process.env.DATABASE_URL = database.url;
-const { applyMigrations } = await import("@/lib/database/migrate");
-await applyMigrations(database.url);
+const { startBenchDatabase } = await import("../bench-database");
+const database = await startBenchDatabase("sync");
 
 const { startRegistryServer } = await import("@/lib/registry/testing/registry-server");
 const { buildSyntheticOrg } = await import("@/lib/samples/synthetic-images");
@@ -58,6 +53,16 @@ try {
   const resync = await syncOrganization(prisma, source, "bench", { concurrency, requestCount: () => requests });
   const resyncMs = performance.now() - resyncStarted;
 
+  // Move 1% of the tags (every 100th, at least one) to new images with the same names, then sync again.
+  const moved = await buildSyntheticOrg({ org: "bench", repositories, tagsPerRepository, seed: 2 });
+  const movedTags = moved.tags.filter((_, index) => index % 100 === 0);
+  await pushSampleSet(registry, { ...moved, tags: movedTags }, undefined, { concurrency: 8 });
+  const movedKeys = new Set(movedTags.map((tag) => `${tag.repository}:${tag.tag}`));
+  const baselineMoved = await walkRegistry(registry.url, "head", movedKeys);
+  const movedStarted = performance.now();
+  const movedSync = await syncOrganization(prisma, source, "bench", { concurrency, requestCount: () => requests });
+  const movedMs = performance.now() - movedStarted;
+
   const tags = samples.tags.length;
   console.log(`\nsync of ${repositories} repositories × ${tagsPerRepository} tags = ${tags} tags, ${concurrency} repositories at a time`);
   console.log(`first sync: ${first.status}, ${(firstMs / 1000).toFixed(2)} s, ${first.requestCount} requests`);
@@ -66,18 +71,21 @@ try {
   console.log(`re-sync: ${resync.status}, ${(resyncMs / 1000).toFixed(2)} s, ${resync.requestCount} requests, ${resync.tagsUnchanged} tags unchanged`);
   console.log(`  baseline (catalog, tag lists, one HEAD per tag): ${(baselineResync.ms / 1000).toFixed(2)} s, ${baselineResync.requests} requests`);
   console.log(`  ratio to baseline: time ${(resyncMs / baselineResync.ms).toFixed(2)}, requests ${(resync.requestCount / baselineResync.requests).toFixed(2)}`);
+  console.log(`re-sync with ${movedTags.length} tags moved: ${movedSync.status}, ${(movedMs / 1000).toFixed(2)} s, ${movedSync.requestCount} requests, ${movedSync.tagsChanged} tags changed`);
+  console.log(`  baseline (catalog, tag lists, one HEAD per tag, manifest and config of each moved tag): ${(baselineMoved.ms / 1000).toFixed(2)} s, ${baselineMoved.requests} requests`);
+  console.log(`  ratio to baseline: time ${(movedMs / baselineMoved.ms).toFixed(2)}, requests ${(movedSync.requestCount / baselineMoved.requests).toFixed(2)}`);
   await prisma.$disconnect();
 } finally {
   await registry.stop();
   await database.stop();
-  await rm(dataDir, { recursive: true, force: true });
 }
 
 /**
  * Measures the baseline: sends the registry requests a sync cannot avoid with
- * plain fetch and the same repository concurrency, and stores nothing.
+ * plain fetch and the same repository concurrency, and stores nothing. In
+ * "head" mode the tags in `fetchAlso` are fetched as in "full" mode.
  */
-async function walkRegistry(base: string, mode: "full" | "head"): Promise<{ ms: number; requests: number }> {
+async function walkRegistry(base: string, mode: "full" | "head", fetchAlso: ReadonlySet<string> = new Set()): Promise<{ ms: number; requests: number }> {
   const accept = "application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
   let requests = 0;
   const get = async (url: string, init: RequestInit = {}) => {
@@ -102,7 +110,7 @@ async function walkRegistry(base: string, mode: "full" | "head"): Promise<{ ms: 
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
         const { tags } = (await (await get(`${base}/v2/${name}/tags/list`)).json()) as { tags: string[] };
         for (const tag of tags) {
-          if (mode === "head") {
+          if (mode === "head" && !fetchAlso.has(`${name}:${tag}`)) {
             await get(`${base}/v2/${name}/manifests/${tag}`, { method: "HEAD", headers: { accept } });
             continue;
           }
