@@ -2,27 +2,68 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // The proxy only sends anonymous visitors to sign-in. Whether a user may see
 // something is decided next to the data, in lib/data, on every request.
-const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/icon.svg"];
+// Endpoints with their own bearer token (metrics) check it themselves.
+const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/api/metrics", "/icon.svg"];
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
+/**
+ * Builds the Content-Security-Policy of one response. Scripts run only with this
+ * request's nonce, which Next.js puts on its own scripts, and the scripts they load
+ * ('strict-dynamic'). Inline style attributes stay allowed because React and the
+ * charts set them. The development server also needs eval for its refresh client.
+ */
+export function contentSecurityPolicy(nonce: string, development: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 export function proxy(request: NextRequest) {
+  const nonce = btoa(crypto.randomUUID());
+  // NODE_ENV is set by Next.js itself (`next dev` or `next start`), not by the operator, so it is not in lib/env.ts.
+  // eslint-disable-next-line no-restricted-properties
+  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
+  // Browsers honour HSTS only over https; behind a TLS proxy the forwarded protocol says so.
+  const https = request.nextUrl.protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
+  const secured = (response: NextResponse) => {
+    response.headers.set("Content-Security-Policy", policy);
+    if (https) response.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    return response;
+  };
+
   const { pathname, search } = request.nextUrl;
   // Postgres text cannot hold a NUL character, so a parameter with one would fail deep in a query.
   if (/%00/.test(request.nextUrl.href)) {
-    return new NextResponse("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.", {
-      status: 400,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    return secured(
+      new NextResponse("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.", {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      }),
+    );
   }
-  if (publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`))) return NextResponse.next();
-  if (sessionCookies.some((name) => request.cookies.has(name))) return NextResponse.next();
+  const isPublic = publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`));
+  if (isPublic || sessionCookies.some((name) => request.cookies.has(name))) {
+    // Next.js reads the nonce from the request's policy header and adds it to the scripts it renders.
+    const headers = new Headers(request.headers);
+    headers.set("Content-Security-Policy", policy);
+    return secured(NextResponse.next({ request: { headers } }));
+  }
 
   if (pathname.startsWith("/api/")) {
-    return NextResponse.json({ error: { code: "UNAUTHORIZED", message: "Sign in first: this endpoint needs a session." } }, { status: 401 });
+    return secured(NextResponse.json({ error: { code: "UNAUTHORIZED", message: "Sign in first: this endpoint needs a session." } }, { status: 401 }));
   }
   const signIn = new URL("/signin", request.url);
   signIn.searchParams.set("callbackUrl", `${pathname}${search}`);
-  return NextResponse.redirect(signIn);
+  return secured(NextResponse.redirect(signIn));
 }
 
 export const config = {

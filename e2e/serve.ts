@@ -12,6 +12,7 @@ import { spawnWebServer } from "@/bin/commands/web-server";
 import { startEmbeddedPostgres } from "@/lib/database/embedded-postgres";
 import { applyMigrations } from "@/lib/database/migrate";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
+import { E2E_METRICS_TOKEN } from "@/e2e/operations-token";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "3107" } } });
 const port = Number(values.port);
@@ -38,6 +39,7 @@ Object.assign(process.env, {
   REGISTRY_ORG: "demo",
   REGISTRY_INSECURE: "true",
   DATA_DIR: dataDir,
+  METRICS_TOKEN: E2E_METRICS_TOKEN,
 });
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");

@@ -39,3 +39,40 @@ test("pages refuse to be framed", async ({ request }) => {
   expect(response.headers()["x-frame-options"]).toBe("DENY");
   expect(response.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
 });
+
+test("scripts run only with the response's nonce", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await signIn(page, users.owner);
+  // The overview draws Recharts charts with inline styles and runs client components.
+  const response = await page.goto("/orgs/demo");
+  const policy = response?.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+  expect(nonce).toBeTruthy();
+  expect(policy).toContain("'strict-dynamic'");
+  expect(policy).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+  expect(policy).toContain("object-src 'none'");
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+
+  // Every inline script the server rendered carries that nonce. The browser hides nonce attributes, so read the HTML.
+  const html = await (await page.request.get("/orgs/demo")).text();
+  const inlineScripts = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)].map((match) => match[1] ?? "");
+  expect(inlineScripts.length).toBeGreaterThan(0);
+  for (const attributes of inlineScripts) expect(attributes).toMatch(/nonce="[^"]+"/);
+  expect(violations).toEqual([]);
+});
+
+test("a new nonce on every response, and HSTS only over https", async ({ request }) => {
+  const nonceOf = async (headers: Record<string, string> = {}) => {
+    const response = await request.get("/signin", { headers });
+    return { nonce: /'nonce-([^']+)'/.exec(response.headers()["content-security-policy"] ?? "")?.[1], hsts: response.headers()["strict-transport-security"] };
+  };
+  const first = await nonceOf();
+  const second = await nonceOf();
+  expect(first.nonce).toBeTruthy();
+  expect(second.nonce).not.toBe(first.nonce);
+  expect(first.hsts).toBeUndefined();
+  expect((await nonceOf({ "x-forwarded-proto": "https" })).hsts).toMatch(/^max-age=\d+/);
+});
