@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import type { PrismaClient } from "@/lib/db";
 import { catalogers as allCatalogers } from "@/lib/analysis/catalogers";
 import { mergeLayers, type ImageFilesystem } from "@/lib/analysis/image-filesystem";
@@ -314,7 +316,9 @@ async function storeAnalysis(
     durationMs: result.durationMs,
     analysedAt: new Date(),
   };
-  const rows = result.packages.map((pkg) => ({
+  const idPrefix = packageIdPrefix();
+  const rows = result.packages.map((pkg, index) => ({
+    id: `${idPrefix}${index.toString(36).padStart(6, "0")}`,
     imageDigest,
     type: pkg.type,
     name: pkg.name,
@@ -333,15 +337,29 @@ async function storeAnalysis(
   // One transaction, so readers see the previous packages until the new ones are complete.
   await prisma.$transaction(async (tx) => {
     await tx.imagePackage.deleteMany({ where: { imageDigest } });
-    for (let start = 0; start < rows.length; start += PACKAGE_ROWS_PER_INSERT) {
-      await tx.imagePackage.createMany({ data: rows.slice(start, start + PACKAGE_ROWS_PER_INSERT) });
+    // Raw SQL with the rows as one JSON parameter: Prisma 7's query compiler
+    // took about 150 ms to compile a createMany of 250 rows, measured with
+    // bench/analysis on a Debian image.
+    if (rows.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO "ImagePackage" ("id", "imageDigest", "type", "name", "version", "purl", "license", "licenseDeclared",
+          "sourceName", "sourceVersion", "arch", "path", "layerDigest", "ecosystem", "matchNames")
+        SELECT "id", "imageDigest", "type", "name", "version", "purl", "license", "licenseDeclared",
+          "sourceName", "sourceVersion", "arch", "path", "layerDigest", "ecosystem", "matchNames"
+        FROM jsonb_populate_recordset(NULL::"ImagePackage", ${JSON.stringify(rows)}::jsonb)`;
     }
     await tx.imageAnalysis.upsert({ where: { imageDigest }, update: fields, create: { imageDigest, ...fields } });
   });
 }
 
-// Postgres allows 65,535 bind parameters per statement; a package row has 15 columns.
-const PACKAGE_ROWS_PER_INSERT = 2000;
+/**
+ * Returns a unique prefix for one analysis's package row ids. The ids end in
+ * the row's index, so they sort in insertion order, which keeps the order of
+ * rows that tie on every other sort key.
+ */
+function packageIdPrefix(): string {
+  return `p${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+}
 
 /** Records a failed run. An earlier complete analysis keeps its packages and status; only the reason is updated. */
 async function recordFailure(prisma: PrismaClient, imageDigest: string, reason: string, blobFetches: number, durationMs: number): Promise<void> {

@@ -1,7 +1,6 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 
 import type { PrismaClient } from "@/lib/db";
-import type { Prisma } from "@/generated/prisma/client";
 import type { LayerContents, LayerProblem } from "@/lib/analysis/layer-reader";
 import type { CatalogedPackage, CatalogProblem, Cataloger } from "@/lib/analysis/types";
 
@@ -47,21 +46,23 @@ export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonl
   return cache;
 }
 
-/** Writes (or replaces) the given entries of one layer. */
+/**
+ * Writes (or replaces) the given entries of one layer. The statements are raw
+ * SQL because Prisma 7 compiles each upsert together with its data: the three
+ * layers of the Debian image in bench/analysis took about 0.4 s to store
+ * through upserts and 0.1 s as raw SQL.
+ */
 export async function storeLayerEntries(prisma: PrismaClient, layerDigest: string, entries: readonly LayerCacheEntry[]): Promise<void> {
   await prisma.$transaction(
     entries.map((entry) => {
-      const data = {
-        version: entry.version,
-        result: toJson({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath }),
-        files: entry.files.size === 0 ? null : encodeFiles(entry.files),
-        problems: toJson(entry.problems),
-      };
-      return prisma.layerAnalysis.upsert({
-        where: { layerDigest_cataloger: { layerDigest, cataloger: entry.cataloger } },
-        update: data,
-        create: { layerDigest, cataloger: entry.cataloger, ...data },
-      });
+      const result = JSON.stringify({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath });
+      const files = entry.files.size === 0 ? null : encodeFiles(entry.files);
+      const problems = JSON.stringify(entry.problems);
+      return prisma.$executeRaw`
+        INSERT INTO "LayerAnalysis" ("layerDigest", "cataloger", "version", "result", "files", "problems")
+        VALUES (${layerDigest}, ${entry.cataloger}, ${entry.version}, ${result}::jsonb, ${files}, ${problems}::jsonb)
+        ON CONFLICT ("layerDigest", "cataloger") DO UPDATE
+        SET "version" = EXCLUDED."version", "result" = EXCLUDED."result", "files" = EXCLUDED."files", "problems" = EXCLUDED."problems"`;
     }),
   );
 }
@@ -103,8 +104,4 @@ function encodeFiles(files: Map<string, Uint8Array>): Uint8Array<ArrayBuffer> {
 function decodeFiles(bytes: Uint8Array): Map<string, Uint8Array> {
   const record = JSON.parse(gunzipSync(bytes).toString("utf8")) as Record<string, string>;
   return new Map(Object.entries(record).map(([path, base64]) => [path, new Uint8Array(Buffer.from(base64, "base64"))]));
-}
-
-function toJson(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue;
 }
