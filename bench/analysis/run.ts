@@ -159,10 +159,12 @@ function median(results: WorkerResult[]): number {
   return times.length % 2 === 1 ? (times[middle] ?? 0) : ((times[middle - 1] ?? 0) + (times[middle] ?? 0)) / 2;
 }
 
+/** Formats the median wall time with its range, then the median CPU time of the worker's threads. */
 function timing(results: WorkerResult[]): string {
   const times = results.map((result) => result.ms);
-  if (times.length === 1) return seconds(times[0] ?? 0);
-  return `${seconds(median(results))} (${seconds(Math.min(...times))} to ${seconds(Math.max(...times))})`;
+  const cpu = `CPU ${seconds(median(results.map((result) => ({ ...result, ms: result.cpuMs }))))}`;
+  if (times.length === 1) return `${seconds(times[0] ?? 0)}, ${cpu}`;
+  return `${seconds(median(results))} (${seconds(Math.min(...times))} to ${seconds(Math.max(...times))}), ${cpu}`;
 }
 
 function peakRss(results: WorkerResult[]): string {
