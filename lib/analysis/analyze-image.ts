@@ -84,6 +84,9 @@ export async function analyzeImage(
   }
 
   let blobFetches = 0;
+  // Each layer's cache rows are written while the next layers are read and the
+  // image is cataloged. Every write has ended before the analysis or its failure is stored.
+  const cacheWrites: Promise<void>[] = [];
   try {
     const cache = await loadLayerCache(prisma, layers.map((entry) => entry.layerDigest));
     for (const { layer } of layers) {
@@ -91,7 +94,10 @@ export async function analyzeImage(
       if (!stale.filesystem && stale.catalogers.length === 0) continue;
       blobFetches += 1;
       const entries = await readStaleLayer(source, repository, layer, stale, options.maxUncompressedLayerBytes);
-      await storeLayerEntries(prisma, layer.digest, entries);
+      const write = storeLayerEntries(prisma, layer.digest, entries);
+      // Promise.all below raises a failed write. This handler only keeps the rejection from counting as unhandled meanwhile.
+      write.catch(() => {});
+      cacheWrites.push(write);
       const cached = cache.get(layer.digest) ?? new Map<string, LayerCacheEntry>();
       for (const entry of entries) cached.set(entry.cataloger, entry);
       cache.set(layer.digest, cached);
@@ -99,6 +105,7 @@ export async function analyzeImage(
 
     const layerDigests = layers.map((entry) => entry.layerDigest);
     const { os, packages, problems } = catalogImage(layerDigests, cache, catalogers);
+    await Promise.all(cacheWrites);
     await storeAnalysis(prisma, imageDigest, {
       os,
       packages,
@@ -110,6 +117,7 @@ export async function analyzeImage(
     log.info({ packages: packages.length, problems: problems.length, blobFetches, durationMs: Date.now() - started }, "image analysed");
     return { status: "ANALYSED", packageCount: packages.length, blobFetches, problems, os };
   } catch (error) {
+    await Promise.allSettled(cacheWrites);
     const reason = publicMessage(error);
     log.warn({ err: error }, "image analysis failed");
     await recordFailure(prisma, imageDigest, reason, blobFetches, Date.now() - started);
@@ -134,6 +142,7 @@ async function readStaleLayer(
   const contents = await readLayer(blob.stream, {
     digest: layer.digest,
     mediaType: layer.mediaType,
+    sourceVerifiesDigest: true,
     maxUncompressedBytes,
     wants: (path) => wantsOsFile(path) || stale.catalogers.some((cataloger) => cataloger.wants(path)),
     maxFileBytes: (path) =>

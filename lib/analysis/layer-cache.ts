@@ -1,4 +1,5 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 
 import type { PrismaClient } from "@/lib/db";
 import type { LayerContents, LayerProblem } from "@/lib/analysis/layer-reader";
@@ -28,15 +29,16 @@ export type LayerCache = Map<string, Map<string, LayerCacheEntry>>;
 /** Loads the cached entries of the given layers. */
 export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonly string[]): Promise<LayerCache> {
   const rows = await prisma.layerAnalysis.findMany({ where: { layerDigest: { in: [...layerDigests] } } });
+  const decodedFiles = await Promise.all(rows.map((row) => (row.files === null ? new Map<string, Uint8Array>() : decodeFiles(row.files))));
   const cache: LayerCache = new Map();
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     const result = row.result as { filesystem?: LayerCacheEntry["filesystem"]; packagesByPath?: LayerCacheEntry["packagesByPath"] };
     const entry: LayerCacheEntry = {
       cataloger: row.cataloger,
       version: row.version,
       filesystem: result.filesystem,
       packagesByPath: result.packagesByPath,
-      files: row.files === null ? new Map() : decodeFiles(row.files),
+      files: decodedFiles[index]!,
       problems: row.problems as unknown as LayerCacheEntry["problems"],
     };
     let entries = cache.get(row.layerDigest);
@@ -53,10 +55,11 @@ export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonl
  * through upserts and 0.1 s as raw SQL.
  */
 export async function storeLayerEntries(prisma: PrismaClient, layerDigest: string, entries: readonly LayerCacheEntry[]): Promise<void> {
+  const encodedFiles = await Promise.all(entries.map((entry) => (entry.files.size === 0 ? null : encodeFiles(entry.files))));
   await prisma.$transaction(
-    entries.map((entry) => {
+    entries.map((entry, index) => {
       const result = JSON.stringify({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath });
-      const files = entry.files.size === 0 ? null : encodeFiles(entry.files);
+      const files = encodedFiles[index] ?? null;
       const problems = JSON.stringify(entry.problems);
       return prisma.$executeRaw`
         INSERT INTO "LayerAnalysis" ("layerDigest", "cataloger", "version", "result", "files", "problems")
@@ -96,12 +99,16 @@ export function layerContentsFromCache(layerDigest: string, entries: Map<string,
 const EMPTY = new Uint8Array(0);
 
 // Files are stored as gzip-compressed JSON of base64 contents: small text databases compress tenfold.
-function encodeFiles(files: Map<string, Uint8Array>): Uint8Array<ArrayBuffer> {
+// The compression runs on libuv's thread pool, so the event loop goes on reading layers meanwhile.
+async function encodeFiles(files: Map<string, Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
   const record = Object.fromEntries([...files].map(([path, content]) => [path, Buffer.from(content).toString("base64")]));
-  return new Uint8Array(gzipSync(JSON.stringify(record)));
+  return new Uint8Array(await gzipAsync(JSON.stringify(record)));
 }
 
-function decodeFiles(bytes: Uint8Array): Map<string, Uint8Array> {
-  const record = JSON.parse(gunzipSync(bytes).toString("utf8")) as Record<string, string>;
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+async function decodeFiles(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
+  const record = JSON.parse((await gunzipAsync(bytes)).toString("utf8")) as Record<string, string>;
   return new Map(Object.entries(record).map(([path, base64]) => [path, new Uint8Array(Buffer.from(base64, "base64"))]));
 }
