@@ -27,12 +27,17 @@ const { values } = parseArgs({
     files: { type: "string", default: "4" },
     packages: { type: "string", default: "200" },
     repeat: { type: "string", default: "3" },
+    "cpu-prof-dir": { type: "string" },
   },
 });
 const layerMib = Number(values["layer-mib"]);
 const fileCount = Number(values.files);
 const packageCount = Number(values.packages);
 const repeat = Number(values.repeat);
+// Folder for CPU profiles (.cpuprofile, readable in Chrome DevTools) of the workers. They are passed as
+// command-line flags because NODE_OPTIONS does not accept --cpu-prof.
+const cpuProfileDir = values["cpu-prof-dir"] === undefined ? null : path.resolve(values["cpu-prof-dir"]);
+let workerCount = 0;
 for (const [name, value] of [["--layer-mib", layerMib], ["--files", fileCount], ["--packages", packageCount], ["--repeat", repeat]] as const) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}.`);
 }
@@ -115,7 +120,11 @@ try {
 
 /** Runs one step in a fresh Node process, so its peak RSS covers that step alone. */
 async function runWorker(request: WorkerRequest & { mode: WorkerMode }): Promise<WorkerResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", workerPath], {
+  workerCount += 1;
+  // One folder per worker, because the main thread and the module loader's thread each write a profile.
+  const profileName = `${String(workerCount).padStart(2, "0")}-${request.repository.replace("/", "-")}-${request.mode}`;
+  const profileArgs = cpuProfileDir === null ? [] : ["--cpu-prof", "--cpu-prof-dir", path.join(cpuProfileDir, profileName)];
+  const child = spawn(process.execPath, [...profileArgs, "--import", "tsx", workerPath], {
     cwd: repositoryRoot,
     env: { ...process.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -150,10 +159,12 @@ function median(results: WorkerResult[]): number {
   return times.length % 2 === 1 ? (times[middle] ?? 0) : ((times[middle - 1] ?? 0) + (times[middle] ?? 0)) / 2;
 }
 
+/** Formats the median wall time with its range, then the median CPU time of the worker's threads. */
 function timing(results: WorkerResult[]): string {
   const times = results.map((result) => result.ms);
-  if (times.length === 1) return seconds(times[0] ?? 0);
-  return `${seconds(median(results))} (${seconds(Math.min(...times))} to ${seconds(Math.max(...times))})`;
+  const cpu = `CPU ${seconds(median(results.map((result) => ({ ...result, ms: result.cpuMs }))))}`;
+  if (times.length === 1) return `${seconds(times[0] ?? 0)}, ${cpu}`;
+  return `${seconds(median(results))} (${seconds(Math.min(...times))} to ${seconds(Math.max(...times))}), ${cpu}`;
 }
 
 function peakRss(results: WorkerResult[]): string {

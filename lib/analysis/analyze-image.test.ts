@@ -109,6 +109,49 @@ describe("analyzeImage against the CNCF registry", () => {
     expect(stored.find((pkg) => pkg.name === "kept")?.license).toBe("MIT");
   });
 
+  test("package rows keep every field and their order", async () => {
+    const built = await pushImage(registry, "acme/rows", "1", [
+      [
+        { path: "etc/os-release", content: DEBIAN_OS_RELEASE },
+        { path: "var/lib/dpkg/status", content: `${stanza("libssl3", "3.0.15-1~deb12u1", "openssl (3.0.15-1~deb12u1)")}\n${stanza("curl", "7.88.1-10+deb12u8")}` },
+        { path: "app/node_modules/kept/package.json", content: npmManifest("kept", "2.0.0", "MIT") },
+      ],
+    ]);
+    expect((await syncAndAnalyze("acme/rows", built)).status).toBe("ANALYSED");
+
+    const stored = await prisma.imagePackage.findMany({ where: { imageDigest: built.manifest.digest }, orderBy: { id: "asc" } });
+    const layerDigest = built.layers[0]!.digest;
+    expect(stored.map((pkg) => pkg.name)).toEqual(["libssl3", "curl", "kept"]);
+    expect(stored[0]).toMatchObject({
+      type: "deb",
+      version: "3.0.15-1~deb12u1",
+      purl: "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl",
+      license: null,
+      licenseDeclared: [],
+      sourceName: "openssl",
+      sourceVersion: "3.0.15-1~deb12u1",
+      arch: "amd64",
+      path: "/var/lib/dpkg/status",
+      layerDigest,
+      ecosystem: "Debian:12",
+      matchNames: ["openssl"],
+    });
+    expect(stored[2]).toMatchObject({
+      type: "npm",
+      version: "2.0.0",
+      purl: "pkg:npm/kept@2.0.0",
+      license: "MIT",
+      licenseDeclared: ["MIT"],
+      sourceName: null,
+      sourceVersion: null,
+      arch: null,
+      path: "/app/node_modules/kept/package.json",
+      layerDigest,
+      ecosystem: "npm",
+      matchNames: ["kept"],
+    });
+  });
+
   test("cached layers: no fetch; a new cataloger version re-reads", async () => {
     const built = await pushImage(registry, "acme/cached", "1", [
       [{ path: "var/lib/dpkg/status", content: stanza("bash", "5.2.15-2+b7") }],

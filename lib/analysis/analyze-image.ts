@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import type { PrismaClient } from "@/lib/db";
 import { catalogers as allCatalogers } from "@/lib/analysis/catalogers";
 import { mergeLayers, type ImageFilesystem } from "@/lib/analysis/image-filesystem";
@@ -82,6 +84,9 @@ export async function analyzeImage(
   }
 
   let blobFetches = 0;
+  // Each layer's cache rows are written while the next layers are read and the
+  // image is cataloged. Every write has ended before the analysis or its failure is stored.
+  const cacheWrites: Promise<void>[] = [];
   try {
     const cache = await loadLayerCache(prisma, layers.map((entry) => entry.layerDigest));
     for (const { layer } of layers) {
@@ -89,7 +94,10 @@ export async function analyzeImage(
       if (!stale.filesystem && stale.catalogers.length === 0) continue;
       blobFetches += 1;
       const entries = await readStaleLayer(source, repository, layer, stale, options.maxUncompressedLayerBytes);
-      await storeLayerEntries(prisma, layer.digest, entries);
+      const write = storeLayerEntries(prisma, layer.digest, entries);
+      // Promise.all below raises a failed write. This handler only keeps the rejection from counting as unhandled meanwhile.
+      write.catch(() => {});
+      cacheWrites.push(write);
       const cached = cache.get(layer.digest) ?? new Map<string, LayerCacheEntry>();
       for (const entry of entries) cached.set(entry.cataloger, entry);
       cache.set(layer.digest, cached);
@@ -97,6 +105,7 @@ export async function analyzeImage(
 
     const layerDigests = layers.map((entry) => entry.layerDigest);
     const { os, packages, problems } = catalogImage(layerDigests, cache, catalogers);
+    await Promise.all(cacheWrites);
     await storeAnalysis(prisma, imageDigest, {
       os,
       packages,
@@ -108,6 +117,7 @@ export async function analyzeImage(
     log.info({ packages: packages.length, problems: problems.length, blobFetches, durationMs: Date.now() - started }, "image analysed");
     return { status: "ANALYSED", packageCount: packages.length, blobFetches, problems, os };
   } catch (error) {
+    await Promise.allSettled(cacheWrites);
     const reason = publicMessage(error);
     log.warn({ err: error }, "image analysis failed");
     await recordFailure(prisma, imageDigest, reason, blobFetches, Date.now() - started);
@@ -132,6 +142,7 @@ async function readStaleLayer(
   const contents = await readLayer(blob.stream, {
     digest: layer.digest,
     mediaType: layer.mediaType,
+    sourceVerifiesDigest: true,
     maxUncompressedBytes,
     wants: (path) => wantsOsFile(path) || stale.catalogers.some((cataloger) => cataloger.wants(path)),
     maxFileBytes: (path) =>
@@ -314,7 +325,9 @@ async function storeAnalysis(
     durationMs: result.durationMs,
     analysedAt: new Date(),
   };
-  const rows = result.packages.map((pkg) => ({
+  const idPrefix = packageIdPrefix();
+  const rows = result.packages.map((pkg, index) => ({
+    id: `${idPrefix}${index.toString(36).padStart(6, "0")}`,
     imageDigest,
     type: pkg.type,
     name: pkg.name,
@@ -333,15 +346,29 @@ async function storeAnalysis(
   // One transaction, so readers see the previous packages until the new ones are complete.
   await prisma.$transaction(async (tx) => {
     await tx.imagePackage.deleteMany({ where: { imageDigest } });
-    for (let start = 0; start < rows.length; start += PACKAGE_ROWS_PER_INSERT) {
-      await tx.imagePackage.createMany({ data: rows.slice(start, start + PACKAGE_ROWS_PER_INSERT) });
+    // Raw SQL with the rows as one JSON parameter: Prisma 7's query compiler
+    // took about 150 ms to compile a createMany of 250 rows, measured with
+    // bench/analysis on a Debian image.
+    if (rows.length > 0) {
+      await tx.$executeRaw`
+        INSERT INTO "ImagePackage" ("id", "imageDigest", "type", "name", "version", "purl", "license", "licenseDeclared",
+          "sourceName", "sourceVersion", "arch", "path", "layerDigest", "ecosystem", "matchNames")
+        SELECT "id", "imageDigest", "type", "name", "version", "purl", "license", "licenseDeclared",
+          "sourceName", "sourceVersion", "arch", "path", "layerDigest", "ecosystem", "matchNames"
+        FROM jsonb_populate_recordset(NULL::"ImagePackage", ${JSON.stringify(rows)}::jsonb)`;
     }
     await tx.imageAnalysis.upsert({ where: { imageDigest }, update: fields, create: { imageDigest, ...fields } });
   });
 }
 
-// Postgres allows 65,535 bind parameters per statement; a package row has 15 columns.
-const PACKAGE_ROWS_PER_INSERT = 2000;
+/**
+ * Returns a unique prefix for one analysis's package row ids. The ids end in
+ * the row's index, so they sort in insertion order, which keeps the order of
+ * rows that tie on every other sort key.
+ */
+function packageIdPrefix(): string {
+  return `p${Date.now().toString(36)}${randomBytes(8).toString("hex")}`;
+}
 
 /** Records a failed run. An earlier complete analysis keeps its packages and status; only the reason is updated. */
 async function recordFailure(prisma: PrismaClient, imageDigest: string, reason: string, blobFetches: number, durationMs: number): Promise<void> {

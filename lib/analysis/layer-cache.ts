@@ -1,7 +1,7 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 
 import type { PrismaClient } from "@/lib/db";
-import type { Prisma } from "@/generated/prisma/client";
 import type { LayerContents, LayerProblem } from "@/lib/analysis/layer-reader";
 import type { CatalogedPackage, CatalogProblem, Cataloger } from "@/lib/analysis/types";
 
@@ -29,15 +29,16 @@ export type LayerCache = Map<string, Map<string, LayerCacheEntry>>;
 /** Loads the cached entries of the given layers. */
 export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonly string[]): Promise<LayerCache> {
   const rows = await prisma.layerAnalysis.findMany({ where: { layerDigest: { in: [...layerDigests] } } });
+  const decodedFiles = await Promise.all(rows.map((row) => (row.files === null ? new Map<string, Uint8Array>() : decodeFiles(row.files))));
   const cache: LayerCache = new Map();
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
     const result = row.result as { filesystem?: LayerCacheEntry["filesystem"]; packagesByPath?: LayerCacheEntry["packagesByPath"] };
     const entry: LayerCacheEntry = {
       cataloger: row.cataloger,
       version: row.version,
       filesystem: result.filesystem,
       packagesByPath: result.packagesByPath,
-      files: row.files === null ? new Map() : decodeFiles(row.files),
+      files: decodedFiles[index]!,
       problems: row.problems as unknown as LayerCacheEntry["problems"],
     };
     let entries = cache.get(row.layerDigest);
@@ -47,21 +48,24 @@ export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonl
   return cache;
 }
 
-/** Writes (or replaces) the given entries of one layer. */
+/**
+ * Writes (or replaces) the given entries of one layer. The statements are raw
+ * SQL because Prisma 7 compiles each upsert together with its data: the three
+ * layers of the Debian image in bench/analysis took about 0.4 s to store
+ * through upserts and 0.1 s as raw SQL.
+ */
 export async function storeLayerEntries(prisma: PrismaClient, layerDigest: string, entries: readonly LayerCacheEntry[]): Promise<void> {
+  const encodedFiles = await Promise.all(entries.map((entry) => (entry.files.size === 0 ? null : encodeFiles(entry.files))));
   await prisma.$transaction(
-    entries.map((entry) => {
-      const data = {
-        version: entry.version,
-        result: toJson({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath }),
-        files: entry.files.size === 0 ? null : encodeFiles(entry.files),
-        problems: toJson(entry.problems),
-      };
-      return prisma.layerAnalysis.upsert({
-        where: { layerDigest_cataloger: { layerDigest, cataloger: entry.cataloger } },
-        update: data,
-        create: { layerDigest, cataloger: entry.cataloger, ...data },
-      });
+    entries.map((entry, index) => {
+      const result = JSON.stringify({ filesystem: entry.filesystem, packagesByPath: entry.packagesByPath });
+      const files = encodedFiles[index] ?? null;
+      const problems = JSON.stringify(entry.problems);
+      return prisma.$executeRaw`
+        INSERT INTO "LayerAnalysis" ("layerDigest", "cataloger", "version", "result", "files", "problems")
+        VALUES (${layerDigest}, ${entry.cataloger}, ${entry.version}, ${result}::jsonb, ${files}, ${problems}::jsonb)
+        ON CONFLICT ("layerDigest", "cataloger") DO UPDATE
+        SET "version" = EXCLUDED."version", "result" = EXCLUDED."result", "files" = EXCLUDED."files", "problems" = EXCLUDED."problems"`;
     }),
   );
 }
@@ -95,16 +99,16 @@ export function layerContentsFromCache(layerDigest: string, entries: Map<string,
 const EMPTY = new Uint8Array(0);
 
 // Files are stored as gzip-compressed JSON of base64 contents: small text databases compress tenfold.
-function encodeFiles(files: Map<string, Uint8Array>): Uint8Array<ArrayBuffer> {
+// The compression runs on libuv's thread pool, so the event loop goes on reading layers meanwhile.
+async function encodeFiles(files: Map<string, Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
   const record = Object.fromEntries([...files].map(([path, content]) => [path, Buffer.from(content).toString("base64")]));
-  return new Uint8Array(gzipSync(JSON.stringify(record)));
+  return new Uint8Array(await gzipAsync(JSON.stringify(record)));
 }
 
-function decodeFiles(bytes: Uint8Array): Map<string, Uint8Array> {
-  const record = JSON.parse(gunzipSync(bytes).toString("utf8")) as Record<string, string>;
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+async function decodeFiles(bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
+  const record = JSON.parse((await gunzipAsync(bytes)).toString("utf8")) as Record<string, string>;
   return new Map(Object.entries(record).map(([path, base64]) => [path, new Uint8Array(Buffer.from(base64, "base64"))]));
-}
-
-function toJson(value: unknown): Prisma.InputJsonValue {
-  return JSON.parse(JSON.stringify(value ?? null)) as Prisma.InputJsonValue;
 }

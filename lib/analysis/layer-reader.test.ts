@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { mergeLayers } from "@/lib/analysis/image-filesystem";
 import { normalizeLayerPath, readLayer, type ReadLayerOptions } from "@/lib/analysis/layer-reader";
 import { AppError } from "@/lib/errors";
+import { createDigestVerifier } from "@/lib/registry/digest";
+import { parseDigest } from "@/lib/registry/reference";
 
 interface TestEntry {
   name: string;
@@ -53,6 +55,12 @@ function options(bytes: Uint8Array, overrides: Partial<ReadLayerOptions> = {}): 
     maxUncompressedBytes: 64 * 1024 * 1024,
     ...overrides,
   };
+}
+
+/** Streams `bytes` through the registry client's digest check, which errors at the end when they do not hash to `digest`. */
+function verifiedStream(bytes: Uint8Array, digest: string): ReadableStream<Uint8Array> {
+  const source = new Blob([new Uint8Array(bytes)]).stream() as ReadableStream<Uint8Array>;
+  return source.pipeThrough(createDigestVerifier(parseDigest(digest), { repository: "acme/api" }));
 }
 
 async function caught(promise: Promise<unknown>): Promise<AppError> {
@@ -260,6 +268,34 @@ describe("readLayer failures", () => {
     expect(error.code).toBe("DIGEST_MISMATCH");
     expect(error.message).toContain(wrong);
     expect(error.message).toContain(sha256(blob));
+  });
+
+  it("re-raises the verifying source's mismatch", async () => {
+    const blob = new Uint8Array(gzipSync(await buildTar(sampleEntries)));
+    const wrong = `sha256:${"0".repeat(64)}`;
+    const stream = verifiedStream(blob, wrong);
+    const error = await caught(readLayer(stream, options(blob, { digest: wrong, sourceVerifiesDigest: true })));
+
+    expect(error.code).toBe("DIGEST_MISMATCH");
+    expect(error.message).toContain("acme/api");
+    expect(error.message).toContain(sha256(blob));
+  });
+
+  it("trusts a verifying source's digest", async () => {
+    const blob = new Uint8Array(gzipSync(await buildTar(sampleEntries)));
+    const contents = await readLayer(chunked(blob), options(blob, { digest: `sha256:${"0".repeat(64)}`, sourceVerifiesDigest: true }));
+
+    expect(text(contents.files.get("/usr/lib/os-release"))).toBe("ID=debian\nVERSION_ID=12\n");
+  });
+
+  it("reports truncation by a verifying source as mismatch", async () => {
+    const full = new Uint8Array(gzipSync(await buildTar(sampleEntries)));
+    const truncated = full.slice(0, full.byteLength - 40);
+    const stream = verifiedStream(truncated, sha256(full));
+    const error = await caught(readLayer(stream, options(full, { sourceVerifiesDigest: true })));
+
+    expect(error.code).toBe("DIGEST_MISMATCH");
+    expect(error.message).toContain(sha256(truncated));
   });
 
   it("raises TOO_LARGE for a gzip bomb", async () => {
