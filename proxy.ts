@@ -2,7 +2,8 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // The proxy only sends anonymous visitors to sign-in. Whether a user may see
 // something is decided next to the data, in lib/data, on every request.
-const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/icon.svg"];
+// /api/v1 authenticates each request by its bearer token instead of a session.
+const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/api/v1", "/icon.svg"];
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 export function proxy(request: NextRequest) {
