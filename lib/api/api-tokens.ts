@@ -18,6 +18,9 @@ export const MAX_TOKEN_NAME_LENGTH = 64;
 /** Maximum lifetime a token can be given, in days. */
 export const MAX_TOKEN_LIFETIME_DAYS = 366;
 
+/** Lifetimes the settings page offers, in days, and "never". */
+export const tokenLifetimes = ["7", "30", "90", "365", "never"] as const;
+
 /** Maximum number of tokens a user can have that are neither revoked nor expired. */
 export const MAX_ACTIVE_TOKENS = 50;
 
