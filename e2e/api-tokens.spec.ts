@@ -42,6 +42,7 @@ test("member creates, uses and revokes a token", async ({ page, request }) => {
   page.once("dialog", (dialog) => void dialog.accept());
   await page.locator('tr[data-token="e2e pipeline"]').getByRole("button", { name: "Revoke" }).click();
   await expect(page.locator('tr[data-token="e2e pipeline"]')).toContainText("Revoked");
+  await expect(page.locator('li[data-action="token.revoked"]').first()).toContainText("revoked e2e pipeline");
 
   const revoked = await request.get("/api/v1/repositories/demo/web/tags", { headers });
   expect(revoked.status()).toBe(401);

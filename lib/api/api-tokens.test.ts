@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, test } from "vitest";
 
 import { authenticateToken } from "@/lib/api/authenticate-token";
-import { createApiToken, hashToken, listApiTokens, MAX_ACTIVE_TOKENS, revokeApiToken } from "@/lib/api/api-tokens";
+import { createApiToken, hashToken, listApiTokens, listTokenEvents, MAX_ACTIVE_TOKENS, revokeApiToken } from "@/lib/api/api-tokens";
 import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
@@ -71,6 +71,8 @@ describe("API tokens", () => {
       ["token.created", "CI", null],
       ["token.revoked", "CI", null],
     ]);
+    expect((await listTokenEvents(alice)).map((event) => event.action)).toEqual(["token.revoked", "token.created"]);
+    expect(await listTokenEvents(bob)).toEqual([]);
   });
 
   test("revoked token stops authenticating", async () => {

@@ -60,7 +60,7 @@ export async function createApiToken(
   options: { now?: Date } = {},
 ): Promise<{ token: string; summary: ApiTokenSummary }> {
   const name = input.name.trim();
-  if (name === "") throw new AppError("INVALID_INPUT", 'The token name is missing. Enter a name that says where the token is used, such as "CI".');
+  if (name === "") throw new AppError("INVALID_INPUT", 'The token name is missing. Enter a name for where the token is used, such as "CI".');
   if (name.length > MAX_TOKEN_NAME_LENGTH) {
     throw new AppError("INVALID_INPUT", `The token name is ${name.length} characters long, and the maximum is ${MAX_TOKEN_NAME_LENGTH}. Enter a shorter name.`);
   }
@@ -114,6 +114,19 @@ export async function revokeApiToken(viewer: Viewer, tokenId: string, options: {
     const revoked = await tx.apiToken.update({ where: { id: token.id }, data: { revokedAt: now }, select: summarySelect });
     await recordAuditEvent(tx, { organizationId: null, actorId: viewer.id, action: "token.revoked", target: token.name, details: { tokenId: token.id } });
     return revoked;
+  });
+}
+
+/** Number of audit events the tokens page lists. */
+export const TOKEN_EVENTS_LISTED = 20;
+
+/** Lists the viewer's latest token audit events, newest first: creations and revocations. */
+export async function listTokenEvents(viewer: Viewer) {
+  return getPrisma().auditEvent.findMany({
+    where: { actorId: viewer.id, organizationId: null, action: { in: ["token.created", "token.revoked"] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: TOKEN_EVENTS_LISTED,
+    select: { id: true, action: true, target: true, createdAt: true },
   });
 }
 

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { createApiToken, MAX_TOKEN_NAME_LENGTH, revokeApiToken, tokenLifetimes } from "@/lib/api/api-tokens";
+import { TOKEN_SETTINGS_PATH } from "@/lib/api/authenticate-token";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -40,7 +41,7 @@ export async function createTokenAction(_state: TokenActionState, form: FormData
   try {
     const expiresInDays = parsed.data.expiry === "never" ? null : Number(parsed.data.expiry);
     const { token, summary } = await createApiToken(viewer, { name: parsed.data.name, expiresInDays });
-    revalidatePath("/settings/tokens");
+    revalidatePath(TOKEN_SETTINGS_PATH);
     return { ok: true, message: `Token ${summary.name} created. Copy it now: it is not shown again.`, token };
   } catch (error) {
     return failed(error);
@@ -54,7 +55,7 @@ export async function revokeTokenAction(_state: TokenActionState, form: FormData
 
   try {
     const revoked = await revokeApiToken(viewer, parsed.data.tokenId);
-    revalidatePath("/settings/tokens");
+    revalidatePath(TOKEN_SETTINGS_PATH);
     return { ok: true, message: `Token ${revoked.name} revoked.` };
   } catch (error) {
     return failed(error);

@@ -5,7 +5,7 @@ import { createTokenAction, revokeTokenAction } from "@/app/settings/tokens/acti
 import { formatDate } from "@/components/format";
 import { ActionForm } from "@/components/settings/action-form";
 import { TokenCreateForm } from "@/components/settings/token-create-form";
-import { listApiTokens, MAX_TOKEN_NAME_LENGTH, tokenLifetimes, type ApiTokenSummary } from "@/lib/api/api-tokens";
+import { listApiTokens, listTokenEvents, MAX_TOKEN_NAME_LENGTH, tokenLifetimes, type ApiTokenSummary } from "@/lib/api/api-tokens";
 import { requireViewer } from "@/lib/auth/get-viewer";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,7 @@ function tokenState(token: ApiTokenSummary, now: Date): "Active" | "Revoked" | "
 /** Lists the signed-in user's personal access tokens, creates new ones and revokes them. */
 export default async function TokensPage() {
   const viewer = await requireViewer();
-  const tokens = await listApiTokens(viewer);
+  const [tokens, events] = await Promise.all([listApiTokens(viewer), listTokenEvents(viewer)]);
   const now = new Date();
 
   return (
@@ -89,6 +89,19 @@ export default async function TokensPage() {
           </table>
         )}
       </section>
+
+      {events.length > 0 && (
+        <section aria-labelledby="token-activity" className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 id="token-activity" className="mb-3 font-semibold">Recent changes</h2>
+          <ul className="space-y-1 text-sm">
+            {events.map((event) => (
+              <li key={event.id} data-action={event.action}>
+                {formatDate(event.createdAt)}: {event.action === "token.created" ? "created" : "revoked"} {event.target}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
 }
