@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 
+import { expectNoSeriousViolations } from "@/e2e/axe-check";
 import { users } from "@/e2e/matrix-users";
 import { signIn } from "@/e2e/sign-in";
 
@@ -21,6 +22,7 @@ test("member creates, uses and revokes a token", async ({ page, request }) => {
   await expect(row).toContainText("Active");
   await expect(row).toContainText(token.slice(0, 12));
   await expect(row).not.toContainText(token);
+  await expectNoSeriousViolations(page);
 
   // The token is shown once: after a reload only its prefix is listed.
   await page.reload();

@@ -30,7 +30,7 @@ export default async function TokensPage() {
         <p className="mt-1 text-sm text-slate-600">
           A personal access token lets a script, a CI job or <code>shipshape score --server</code> read what you can read, through the JSON API under{" "}
           <code>/api/v1</code>. Send it as <code>Authorization: Bearer TOKEN</code>. The API is described in{" "}
-          <Link href="/api/v1/openapi.json" className="text-blue-700 hover:underline">
+          <Link href="/api/v1/openapi.json" className="text-blue-700 underline">
             its OpenAPI document
           </Link>
           . Tokens are read-only.
