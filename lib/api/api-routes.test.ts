@@ -1,5 +1,6 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import { POST as queryAdvisoriesRoute } from "@/app/api/v1/advisories/query/route";
@@ -137,8 +138,8 @@ describe("API routes", () => {
   });
 
   test("Basic scheme is rejected", async () => {
-    const request = new Request("http://127.0.0.1/api/v1/orgs", { headers: { authorization: "Basic b3duZXI6cGFzc3dvcmQ=" } });
-    const response = await organizationsRoute(new (await import("next/server")).NextRequest(request), { params: Promise.resolve({}) });
+    const request = new NextRequest("http://127.0.0.1/api/v1/orgs", { headers: { authorization: "Basic b3duZXI6cGFzc3dvcmQ=" } });
+    const response = await organizationsRoute(request, { params: Promise.resolve({}) });
     expect(response.status).toBe(401);
     expect(((await json(response)).error as { message: string }).message).toContain("not a Bearer token");
   });
