@@ -32,6 +32,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   </Link>
                 )}
                 <span data-testid="viewer-email">{viewer.email}</span>
+                <Link href="/settings/tokens" className="hover:text-slate-900 hover:underline">
+                  Access tokens
+                </Link>
                 <SignOutButton />
               </span>
             )}

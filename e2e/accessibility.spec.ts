@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectNoSeriousViolations } from "@/e2e/axe-check";
 import { users } from "@/e2e/matrix-users";
 import { signIn } from "@/e2e/sign-in";
 
@@ -15,15 +15,6 @@ interface PageCase {
   heading: string;
   /** Waits for content that appears after the first render, such as charts or a finished analysis. */
   ready?: (page: Page) => Promise<void>;
-}
-
-/** Fails with the rule, its impact and help text, and the elements, for every serious or critical violation. */
-async function expectNoSeriousViolations(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-  expect(serious, `serious or critical violations on ${page.url()}`).toEqual([]);
 }
 
 async function openAndCheck(page: Page, entry: PageCase): Promise<void> {

@@ -2,7 +2,8 @@ import { notFound } from "next/navigation";
 
 // Repository path components and tags as the OCI distribution spec allows them.
 // Anything else cannot exist, so it gets the 404 page before any query runs.
-const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/** Organization names and repository path components as the OCI distribution spec allows them. */
+export const pathComponent = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 /** Tags as the OCI distribution spec allows them. */
 export const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 

@@ -1,3 +1,4 @@
+import { findAdvisoriesByPackage } from "@/lib/advisories/find-advisories-by-package";
 import type { PrismaClient } from "@/lib/db";
 import { logger } from "@/lib/log";
 import { matchPackages, parseOsvRecord, type InstalledPackage, type MatchProblem, type OsvRecord } from "@/scoring/advisories";
@@ -91,16 +92,7 @@ async function loadAdvisories(prisma: PrismaClient, packages: readonly StoredPac
   const pairs = new Map<string, { ecosystem: string; name: string }>();
   for (const pkg of packages) for (const name of pkg.matchNames) pairs.set(nameKey(pkg.ecosystem!, name), { ecosystem: pkg.ecosystem!, name });
 
-  const references: { advisoryId: string; ecosystem: string; name: string }[] = [];
-  const pairList = [...pairs.values()];
-  for (let start = 0; start < pairList.length; start += PAIRS_PER_QUERY) {
-    references.push(
-      ...(await prisma.advisoryPackage.findMany({ where: { OR: pairList.slice(start, start + PAIRS_PER_QUERY) }, select: { advisoryId: true, ecosystem: true, name: true } })),
-    );
-  }
-
-  const ids = [...new Set(references.map((reference) => reference.advisoryId))];
-  const rows = ids.length === 0 ? [] : await prisma.advisory.findMany({ where: { id: { in: ids } }, select: { id: true, record: true, published: true } });
+  const { references, rows } = await findAdvisoriesByPackage(prisma, [...pairs.values()]);
   // The stored document was validated at import; parsing again fills in the schema's defaults.
   const recordById = new Map<string, OsvRecord>();
   for (const row of rows) {
@@ -122,5 +114,3 @@ async function loadAdvisories(prisma: PrismaClient, packages: readonly StoredPac
     count: rows.length,
   };
 }
-
-const PAIRS_PER_QUERY = 500;

@@ -4,11 +4,14 @@ import type { RegistryErrorEntry } from "@/lib/registry/registry-error";
 /** Largest error or token body read, in bytes; a registry cannot make the client buffer more. */
 export const MAX_SMALL_BODY_BYTES = 64 * 1024;
 
+/** A fetch Response or Request, whose bodies are read the same way. */
+type HttpMessage = Pick<Response, "headers" | "body">;
+
 /**
  * Reads the whole body, raising the error from `tooLarge` as soon as the
  * declared `Content-Length` or the bytes received exceed `maxBytes`.
  */
-export async function readBodyCapped(response: Response, maxBytes: number, tooLarge: () => AppError): Promise<Uint8Array> {
+export async function readBodyCapped(response: HttpMessage, maxBytes: number, tooLarge: () => AppError): Promise<Uint8Array> {
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await discardBody(response);
@@ -54,7 +57,7 @@ export async function readBodyTruncated(response: Response, maxBytes: number = M
 }
 
 /** Releases the connection of a response whose body is not needed. */
-export async function discardBody(response: Response): Promise<void> {
+export async function discardBody(response: HttpMessage): Promise<void> {
   try {
     await response.body?.cancel();
   } catch {

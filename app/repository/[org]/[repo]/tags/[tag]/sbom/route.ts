@@ -1,7 +1,8 @@
 import { notFound } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 
-import { toCycloneDx, toSpdxDocument, type SbomInput } from "@/lib/analysis/sbom-export";
+import type { SbomInput } from "@/lib/analysis/sbom-export";
+import { isSbomFormatName, renderSbom, sbomFormatNames, sbomFormats } from "@/lib/analysis/sbom-formats";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { getImageSbomInput } from "@/lib/data/get-image-analysis";
 import { repositoryParams, tagParam } from "@/lib/data/route-params";
@@ -11,14 +12,6 @@ import { logger } from "@/lib/log";
 export const dynamic = "force-dynamic";
 
 type Params = Promise<{ org: string; repo: string; tag: string }>;
-
-/** Export formats with their IANA-registered media types and their file name endings. */
-const formats = {
-  spdx: { build: toSpdxDocument, contentType: "application/spdx+json", extension: "spdx.json" },
-  cyclonedx: { build: toCycloneDx, contentType: "application/vnd.cyclonedx+json; version=1.6", extension: "cdx.json" },
-} satisfies Record<string, { build: (input: SbomInput) => unknown; contentType: string; extension: string }>;
-
-type FormatName = keyof typeof formats;
 
 /**
  * Downloads the SBOM of one platform image of a tag as a JSON attachment:
@@ -34,8 +27,8 @@ export async function GET(request: NextRequest, { params }: { params: Params }) 
   const tag = tagParam(segments.tag);
 
   const format = request.nextUrl.searchParams.get("format");
-  if (!isFormatName(format)) {
-    const accepted = Object.keys(formats).join(" or ");
+  if (!isSbomFormatName(format)) {
+    const accepted = sbomFormatNames.join(" or ");
     const problem = format === null || format === "" ? "The format parameter is missing." : `The format "${format}" is not supported.`;
     return errorResponse(new AppError("INVALID_INPUT", `${problem} Use format=${accepted}.`), { org, repo, tag });
   }
@@ -50,8 +43,8 @@ export async function GET(request: NextRequest, { params }: { params: Params }) 
     return errorResponse(error, { org, repo, tag, platform });
   }
 
-  const { build, contentType, extension } = formats[format];
-  const body = `${JSON.stringify(build(input), null, 2)}\n`;
+  const { contentType, extension } = sbomFormats[format];
+  const body = renderSbom(format, input);
   return new NextResponse(body, {
     headers: {
       "Content-Type": contentType,
@@ -60,10 +53,6 @@ export async function GET(request: NextRequest, { params }: { params: Params }) 
       "X-Content-Type-Options": "nosniff",
     },
   });
-}
-
-function isFormatName(value: string | null): value is FormatName {
-  return value !== null && Object.hasOwn(formats, value);
 }
 
 /**
