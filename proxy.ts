@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // The proxy only sends anonymous visitors to sign-in. Whether a user may see
 // something is decided next to the data, in lib/data, on every request.
-const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/icon.svg"];
+const publicPaths = ["/signin", "/set-password", "/notifications/unsubscribe", "/api/auth", "/api/health", "/icon.svg"];
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 export function proxy(request: NextRequest) {
