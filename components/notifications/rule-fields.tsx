@@ -8,7 +8,7 @@ export function RuleFields({ repositories, allowDigest = true }: { repositories:
     <div className="space-y-3">
       <label className="block text-sm">
         Repository
-        <select name="repository" defaultValue="" className={`${inputClass} ml-2`}>
+        <select name="repository" aria-label="Repository" defaultValue="" className={`${inputClass} ml-2`}>
           <option value="">Every repository</option>
           {repositories.map((name) => (
             <option key={name} value={name}>{name}</option>
@@ -26,7 +26,7 @@ export function RuleFields({ repositories, allowDigest = true }: { repositories:
       </fieldset>
       <label className="block text-sm">
         Grade drops
-        <select name="belowGrade" defaultValue="" className={`${inputClass} ml-2`}>
+        <select name="belowGrade" aria-label="Grade drops" defaultValue="" className={`${inputClass} ml-2`}>
           <option value="">Any drop</option>
           {["A", "B", "C", "D", "E"].map((grade) => (
             <option key={grade} value={grade}>Only below {grade}</option>
@@ -36,7 +36,7 @@ export function RuleFields({ repositories, allowDigest = true }: { repositories:
       {allowDigest && (
         <label className="block text-sm">
           Delivery
-          <select name="mode" defaultValue="IMMEDIATE" className={`${inputClass} ml-2`}>
+          <select name="mode" aria-label="Delivery" defaultValue="IMMEDIATE" className={`${inputClass} ml-2`}>
             <option value="IMMEDIATE">Immediately</option>
             <option value="DIGEST">Daily digest</option>
           </select>

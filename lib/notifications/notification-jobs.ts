@@ -9,7 +9,9 @@ const PASS_INTERVAL_SECONDS = 60;
 /** Daily digests go out at 07:00 UTC. */
 const DIGEST_CRON = "0 7 * * *";
 
-let processBoss: PgBoss | null = null;
+// Kept on globalThis because Next.js may load this module once for the instrumentation hook
+// that starts the worker and again for server actions, which grade too.
+const processWorker = globalThis as unknown as { shipshapeNotificationBoss?: PgBoss | null };
 
 /**
  * Queues a notification pass soon when this process runs a worker. Grading calls
@@ -19,8 +21,9 @@ let processBoss: PgBoss | null = null;
  * picks the changes up.
  */
 export function requestNotificationPass(): void {
-  if (!processBoss) return;
-  processBoss.send(jobNames.processNotifications, {}, { singletonKey: "notifications-soon", singletonSeconds: 5 }).catch((error: unknown) => {
+  const boss = processWorker.shipshapeNotificationBoss;
+  if (!boss) return;
+  boss.send(jobNames.processNotifications, {}, { singletonKey: "notifications-soon", singletonSeconds: 5 }).catch((error: unknown) => {
     logger.error({ err: error }, "queueing a notification pass failed");
   });
 }
@@ -38,7 +41,7 @@ export async function startNotificationJobs(boss: PgBoss, prisma: PrismaClient):
     await sendDailyDigests(prisma, { now: new Date() });
   });
   await boss.schedule(jobNames.sendNotificationDigests, DIGEST_CRON, {}, { tz: "UTC" });
-  processBoss = boss;
+  processWorker.shipshapeNotificationBoss = boss;
 
   const queuePass = () =>
     boss.send(jobNames.processNotifications, {}, { singletonKey: "notifications", singletonSeconds: PASS_INTERVAL_SECONDS }).catch((error: unknown) => {
@@ -50,6 +53,6 @@ export async function startNotificationJobs(boss: PgBoss, prisma: PrismaClient):
   timer.unref();
   return () => {
     clearInterval(timer);
-    processBoss = null;
+    processWorker.shipshapeNotificationBoss = null;
   };
 }

@@ -3,8 +3,10 @@ import type { PrismaClient } from "@/lib/db";
 /**
  * An immediate recipient's events wait until none has arrived for this long,
  * so a burst (an advisory update that lowers 500 tags) becomes one summary.
+ * Events are routed only during passes, one a minute, so this is shorter than
+ * that interval: a pass that routes nothing new for the recipient sends the rest.
  */
-export const QUIET_MS = 60 * 1000;
+export const QUIET_MS = 45 * 1000;
 /** No immediate event waits longer than this, however long a burst lasts. */
 export const MAX_WAIT_MS = 10 * 60 * 1000;
 

@@ -50,7 +50,7 @@ export default async function NotificationsPage() {
           <ActionForm action={createOwnRuleAction} label="Create a rule" className="space-y-3">
             <label className="block text-sm">
               Organization
-              <select name="org" defaultValue={organizations[0]!.name} className="ml-2 rounded border border-slate-300 px-2 py-1">
+              <select name="org" aria-label="Organization" defaultValue={organizations[0]!.name} className="ml-2 rounded border border-slate-300 px-2 py-1">
                 {organizations.map((organization) => (
                   <option key={organization.id} value={organization.name}>{organization.name}</option>
                 ))}

@@ -64,7 +64,7 @@ export default async function OrganizationNotificationsPage({ params }: { params
             {hidden}
             <label className="block text-sm">
               Team
-              <select name="teamId" className={`${inputClass} ml-2`}>
+              <select name="teamId" aria-label="Team" className={`${inputClass} ml-2`}>
                 {teams.map((team) => (
                   <option key={team.id} value={team.id}>{team.name}</option>
                 ))}
@@ -123,7 +123,7 @@ export default async function OrganizationNotificationsPage({ params }: { params
             {hidden}
             <label className="block text-sm">
               Webhook
-              <select name="webhookId" className={`${inputClass} ml-2`}>
+              <select name="webhookId" aria-label="Webhook" className={`${inputClass} ml-2`}>
                 {webhooks.map((webhook) => (
                   <option key={webhook.id} value={webhook.id}>{webhook.name}</option>
                 ))}
