@@ -12,7 +12,7 @@ export function appUrl(path: string): string {
   return new URL(path.replace(/^\/+/, ""), base.endsWith("/") ? base : `${base}/`).toString();
 }
 
-/** Returns the path of a tag's page; a repository name is `org/name`, so it already holds the org segment. */
+/** Returns the path of a tag's page. A repository name is `org/name`, so it already contains the org segment. */
 export function tagPath(repositoryName: string, tagName: string): string {
   return `/repository/${repositoryName.split("/").map(encodeURIComponent).join("/")}/tags/${encodeURIComponent(tagName)}`;
 }

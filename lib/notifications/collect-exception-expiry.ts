@@ -11,7 +11,7 @@ const EXPIRED_WITHIN_MS = 7 * DAY_MS;
 /**
  * Records an "exception-expiry" event for each exception that expires within 7
  * days, and another once it has expired. The key includes the expiry, so an
- * owner who extends an exception gets told again about the new date. An
+ * owner who extends an exception is notified again of the new date. An
  * exception for one repository is an event of that repository; one for the
  * whole organization is an organization event. Returns how many events were new.
  */

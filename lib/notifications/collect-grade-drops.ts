@@ -4,7 +4,7 @@ import { appUrl, tagPath } from "@/lib/notifications/app-url";
 import { advanceCursor, unreadRange } from "@/lib/notifications/event-cursor";
 import { gradeRank, type Grade } from "@/scoring";
 
-/** Whether a change from one grade to another is a drop; a first grade or a lost grade is not. */
+/** Checks whether a change from one grade to another is a drop. A first grade or a lost grade is not. */
 export function isDrop(fromGrade: string | null, toGrade: string | null): boolean {
   if (fromGrade === null || toGrade === null) return false;
   return gradeRank(toGrade as Grade) > gradeRank(fromGrade as Grade);

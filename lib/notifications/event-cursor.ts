@@ -3,7 +3,7 @@ import type { PrismaClient } from "@/lib/db";
 /**
  * How far back each collection reads again before its cursor. Rows are stamped by
  * the database when written, so one committed a little after a collection
- * started can carry an earlier time; the events' unique keys make a second
+ * started can carry an earlier time. The events' unique keys make a second
  * reading harmless.
  */
 const OVERLAP_MS = 2 * 60 * 1000;

@@ -14,7 +14,7 @@ export const webhookPausedKind = "webhook-paused";
 
 export const eventKindList = Object.keys(eventKinds) as EventKind[];
 
-/** Whether the kind is a grade drop, the only kinds a rule's `belowGrade` applies to. */
+/** Checks whether the kind is a grade drop, the only kinds a rule's `belowGrade` applies to. */
 export function isGradeDrop(kind: string): boolean {
   return kind === "tag-grade-drop" || kind === "repository-grade-drop";
 }

@@ -31,7 +31,7 @@ export function parseWebhookUrl(value: string): string {
 
 /**
  * Creates a webhook for an organization the viewer owns, with a new random
- * signing secret, and returns it with the secret; the secret is shown this once.
+ * signing secret, and returns it with the secret. The page shows the secret only this once.
  */
 export async function createWebhook(viewer: Viewer, input: { org: string; name: string; url: string; format: "GENERIC" | "SLACK" }) {
   const organization = await findOwnedOrganization(viewer, input.org);

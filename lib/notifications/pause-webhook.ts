@@ -5,8 +5,8 @@ import { webhookPausedKind } from "@/lib/notifications/event-kinds";
 
 /**
  * Pauses a webhook after repeated failed attempts, records it in the audit log,
- * and tells every owner of its organization by e-mail through the normal
- * delivery path (so the notice itself is retried).
+ * and e-mails a notice to every owner of its organization through the normal
+ * delivery path, so the notice itself is retried.
  */
 export async function pauseWebhook(prisma: PrismaClient, webhookId: string, lastError: string, now: Date): Promise<void> {
   const webhook = await prisma.notificationWebhook.update({

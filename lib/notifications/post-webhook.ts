@@ -9,9 +9,9 @@ export interface WebhookResponse {
 
 /**
  * POSTs one webhook body and returns the receiver's status and the start of its
- * response. Throws on a network error or when the receiver does not answer within
+ * response. Throws on a network error or when the receiver does not respond within
  * timeoutMs. Every webhook request goes through this one function.
- * TODO: refuse private, loopback and link-local addresses here once webhook URLs
+ * TODO: reject private, loopback and link-local addresses here once webhook URLs
  * are guarded against server-side request forgery; today any http(s) URL is called.
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {

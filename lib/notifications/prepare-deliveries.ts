@@ -13,8 +13,8 @@ export const MAX_WAIT_MS = 10 * 60 * 1000;
 /**
  * Groups a recipient's dispatches that no message carries yet into one
  * delivery per recipient and organization. Immediate dispatches are grouped
- * once their burst is over (QUIET_MS without a new one, or MAX_WAIT_MS after
- * the first); digest dispatches only when `digest` is set, by the daily job.
+ * once their burst is over: QUIET_MS without a new one, or MAX_WAIT_MS after
+ * the first. Digest dispatches are grouped only when `digest` is set, by the daily job.
  * Returns how many deliveries were made.
  */
 export async function prepareDeliveries(prisma: PrismaClient, options: { now: Date; digest: boolean }): Promise<number> {

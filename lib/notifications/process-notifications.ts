@@ -9,9 +9,9 @@ import { routeNotificationEvents } from "@/lib/notifications/route-events";
 import { sendDueDeliveries, type SendOptions } from "@/lib/notifications/send-deliveries";
 
 /**
- * Runs one notification pass: records new events from grade changes, score
- * reports, exceptions and sync runs; routes them to recipients by the rules;
- * groups finished bursts into messages; and sends what is due, retrying
+ * Runs one notification pass. It records new events from grade changes, score
+ * reports, exceptions and sync runs, and routes them to recipients by the rules.
+ * Then it groups finished bursts into messages and sends what is due, retrying
  * earlier failures. Each step is idempotent, so passes may overlap or repeat.
  */
 export async function processNotifications(prisma: PrismaClient, options: SendOptions = { now: new Date() }) {

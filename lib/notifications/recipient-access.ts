@@ -2,7 +2,7 @@ import type { PrismaClient } from "@/lib/db";
 import { effectivePermission, type PermissionLevel, type Role } from "@/lib/auth/permissions";
 import { webhookPausedKind } from "@/lib/notifications/event-kinds";
 
-/** What one user may read in one organization, loaded once per message. */
+/** One user's access in one organization, loaded once per message. */
 export interface OrganizationAccess {
   role: Role | null;
   defaultPermission: PermissionLevel | null;
@@ -24,7 +24,7 @@ export async function loadOrganizationAccess(prisma: PrismaClient, userId: strin
 }
 
 /**
- * Decides whether the user may be told about an event, by the same rules as the
+ * Decides whether the user may receive an event, by the same rules as the
  * pages: a repository's events need read access to it. Events of the whole
  * organization go to members, except sync failures and webhook pauses, whose
  * details can name any repository and so go to owners only.

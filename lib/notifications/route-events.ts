@@ -18,7 +18,7 @@ interface RuleTarget {
   optOuts: { userId: string }[];
 }
 
-/** Whether a rule chooses an event: its kind, its repository (or every one), and for grade drops the grade it fell to. */
+/** Checks whether a rule chooses an event: its kind, its repository (or every one), and for grade drops the grade it fell to. */
 export function ruleMatches(rule: Pick<RuleTarget, "repositoryId" | "events" | "belowGrade">, event: { kind: string; repositoryId: string | null; toGrade: string | null }): boolean {
   if (!rule.events.includes(event.kind)) return false;
   if (rule.repositoryId !== null && rule.repositoryId !== event.repositoryId) return false;

@@ -18,7 +18,7 @@ export const FIRST_BACKOFF_MS = 30 * 1000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
 /** A delivery left SENDING this long (its worker died mid-attempt) is attempted again. */
 const STALE_SENDING_MS = 10 * 60 * 1000;
-/** Default time a webhook receiver has to answer. */
+/** Default time a webhook receiver has to respond. */
 export const WEBHOOK_TIMEOUT_MS = 10 * 1000;
 
 export interface SendOptions {
@@ -31,7 +31,7 @@ export function backoffMs(attempts: number): number {
   return Math.min(FIRST_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
 }
 
-/** The outcome of one attempt: sent, nothing left to send, or failed with what the server answered. */
+/** The outcome of one attempt: sent, nothing left to send, or failed with the server's response. */
 type AttemptResult = { outcome: "sent"; response: string | null; status: number | null } | { outcome: "skipped" } | { outcome: "failed"; error: string; response: string | null; status: number | null };
 
 /**

@@ -24,7 +24,7 @@ export function unsubscribeUrl(rule: { id: string; unsubscribeSecret: string }, 
   return appUrl(`/notifications/unsubscribe?token=${encodeURIComponent(unsubscribeToken(rule, userId))}`);
 }
 
-/** What an unsubscribe token stands for, or null when it is malformed, forged or its rule is gone. */
+/** The rule and user an unsubscribe token names. */
 export interface UnsubscribeTarget {
   ruleId: string;
   userId: string;

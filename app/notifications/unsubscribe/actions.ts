@@ -11,7 +11,7 @@ export interface UnsubscribeState {
 
 /**
  * Unsubscribes the link's recipient from its one rule. It needs no session, because
- * the signed token names the rule and the user; it runs only on the form's POST,
+ * the signed token names the rule and the user. It runs only on the form's POST,
  * so a mail scanner that follows the link does not unsubscribe anyone.
  */
 export async function unsubscribeAction(_state: UnsubscribeState, form: FormData): Promise<UnsubscribeState> {

@@ -7,7 +7,7 @@ import { resolveUnsubscribeToken } from "@/lib/notifications/unsubscribe-token";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Unsubscribe" };
 
-/** Shows which rule an unsubscribe link stops and asks to confirm; only the confirmation's POST changes anything. */
+/** Shows which rule an unsubscribe link stops, with a confirmation button. Only the button's POST changes anything. */
 export default async function UnsubscribePage({ searchParams }: { searchParams: Promise<{ token?: string | string[] }> }) {
   const token = (await searchParams).token;
   const target = typeof token === "string" && token.length <= 512 ? await resolveUnsubscribeToken(getPrisma(), token) : null;

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { createOwnRuleAction, deleteOwnRuleAction } from "@/app/settings/notifications/actions";
+import { RuleFields } from "@/components/notifications/rule-fields";
+import { RuleListItem } from "@/components/notifications/rule-list-item";
 import { ActionForm } from "@/components/settings/action-form";
-import { describeRule, RuleFields } from "@/components/notifications/rule-fields";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { listOwnRules } from "@/lib/notifications/manage-rules";
 
@@ -28,15 +29,7 @@ export default async function NotificationsPage() {
         ) : (
           <ul className="space-y-2" aria-label="Your rules">
             {rules.map((rule) => (
-              <li key={rule.id} className="flex flex-wrap items-center gap-3 text-sm" data-rule={rule.id}>
-                <span>
-                  <strong>{rule.organization.name}</strong> · {describeRule(rule)}
-                </span>
-                <ActionForm action={deleteOwnRuleAction} label={`Delete rule for ${rule.repository?.name ?? rule.organization.name}`}>
-                  <input type="hidden" name="ruleId" value={rule.id} />
-                  <button type="submit" className="text-red-700 hover:underline">Delete</button>
-                </ActionForm>
-              </li>
+              <RuleListItem key={rule.id} rule={rule} heading={rule.organization.name} deleteAction={deleteOwnRuleAction} />
             ))}
           </ul>
         )}

@@ -17,24 +17,25 @@ function pageOf(org: string): string {
   return `/orgs/${org}/settings/notifications`;
 }
 
-export async function createTeamRuleAction(_state: ActionState, form: FormData): Promise<ActionState> {
+/** Validates a team or webhook rule form and creates the rule for the chosen target. */
+async function createTargetRule(form: FormData, target: { field: "teamId" | "webhookId"; noun: string }): Promise<ActionState> {
   const viewer = await requireViewer();
-  const parsed = ruleInputSchema.extend({ teamId: z.string({ message: "Choose a team." }).trim().min(1, "Choose a team.").max(64) }).safeParse({ ...ruleFields(form), teamId: form.get("teamId") });
+  const targetId = z.string({ message: `Choose a ${target.noun}.` }).trim().min(1, `Choose a ${target.noun}.`).max(64);
+  const parsed = ruleInputSchema.extend({ targetId }).safeParse({ ...ruleFields(form), targetId: form.get(target.field) });
   if (!parsed.success) return issuesMessage(parsed.error.issues);
+  const ruleTarget = target.field === "teamId" ? { teamId: parsed.data.targetId } : { webhookId: parsed.data.targetId };
   return performChange(pageOf(parsed.data.org), async () => {
-    await createOrganizationRule(viewer, { ...parsed.data, target: { teamId: parsed.data.teamId } });
-    return "Team rule created.";
+    await createOrganizationRule(viewer, { ...parsed.data, target: ruleTarget });
+    return `${target.noun === "team" ? "Team" : "Webhook"} rule created.`;
   });
 }
 
+export async function createTeamRuleAction(_state: ActionState, form: FormData): Promise<ActionState> {
+  return createTargetRule(form, { field: "teamId", noun: "team" });
+}
+
 export async function createWebhookRuleAction(_state: ActionState, form: FormData): Promise<ActionState> {
-  const viewer = await requireViewer();
-  const parsed = ruleInputSchema.extend({ webhookId: z.string({ message: "Choose a webhook." }).trim().min(1, "Choose a webhook.").max(64) }).safeParse({ ...ruleFields(form), webhookId: form.get("webhookId") });
-  if (!parsed.success) return issuesMessage(parsed.error.issues);
-  return performChange(pageOf(parsed.data.org), async () => {
-    await createOrganizationRule(viewer, { ...parsed.data, target: { webhookId: parsed.data.webhookId } });
-    return "Webhook rule created.";
-  });
+  return createTargetRule(form, { field: "webhookId", noun: "webhook" });
 }
 
 export async function deleteOrganizationRuleAction(_state: ActionState, form: FormData): Promise<ActionState> {

@@ -7,7 +7,8 @@ import {
   deleteWebhookAction,
   resumeWebhookAction,
 } from "@/app/orgs/[org]/settings/notifications/actions";
-import { describeRule, RuleFields } from "@/components/notifications/rule-fields";
+import { RuleFields } from "@/components/notifications/rule-fields";
+import { RuleListItem } from "@/components/notifications/rule-list-item";
 import { ActionForm } from "@/components/settings/action-form";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { orNotFound } from "@/lib/data/or-not-found";
@@ -35,21 +36,9 @@ export default async function OrganizationNotificationsPage({ params }: { params
           <p className="text-sm text-slate-600">No team or webhook rules yet. Members choose their own rules under their notification settings.</p>
         ) : (
           <ul className="space-y-2" aria-label="Team and webhook rules">
-            {rules.map((rule) => {
-              const target = rule.team ? `Team ${rule.team.name}` : `Webhook ${rule.webhook?.name ?? ""}`;
-              return (
-                <li key={rule.id} className="flex flex-wrap items-center gap-3 text-sm">
-                  <span>
-                    <strong>{target}</strong> · {describeRule(rule)}
-                  </span>
-                  <ActionForm action={deleteOrganizationRuleAction} label={`Delete rule of ${target}`}>
-                    {hidden}
-                    <input type="hidden" name="ruleId" value={rule.id} />
-                    <button type="submit" className="text-red-700 hover:underline">Delete</button>
-                  </ActionForm>
-                </li>
-              );
-            })}
+            {rules.map((rule) => (
+              <RuleListItem key={rule.id} rule={rule} heading={rule.team ? `Team ${rule.team.name}` : `Webhook ${rule.webhook?.name ?? ""}`} deleteAction={deleteOrganizationRuleAction} hiddenFields={hidden} />
+            ))}
           </ul>
         )}
       </section>
