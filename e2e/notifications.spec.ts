@@ -127,3 +127,12 @@ test("owner creates rules and a webhook, and sees its delivery", async ({ page }
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   }
 });
+
+test("unsubscribe page rejects forged link", async ({ page }) => {
+  // No session: the page is public, and a forged token changes nothing.
+  await page.goto("/notifications/unsubscribe?token=rule.user.forged-signature");
+  await expect(page).toHaveURL(/\/notifications\/unsubscribe\?token=/);
+  await expect(page.getByRole("heading", { name: "Unsubscribe" })).toBeVisible();
+  await expect(page.locator("main").getByRole("alert")).toHaveText("This unsubscribe link is invalid or its rule no longer exists. Manage your rules under your notification settings after signing in.");
+  await expect(page.getByRole("button", { name: "Unsubscribe" })).toHaveCount(0);
+});

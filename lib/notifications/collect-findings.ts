@@ -42,6 +42,8 @@ export async function collectHighProfileFindings(prisma: PrismaClient, now: Date
   };
 
   const events: Prisma.NotificationEventCreateManyInput[] = [];
+  // NOTE: two queries per new report (its previous report and its tags); an advisory update that
+  // re-grades tens of thousands of images makes this pass correspondingly slow.
   for (const report of reports) {
     const findings = report.findings as unknown as VulnerabilityFinding[];
     if (findings.length === 0) continue;
