@@ -16,7 +16,10 @@ export const MAX_ATTEMPTS = 6;
 /** Wait before the second attempt; each later wait doubles, up to MAX_BACKOFF_MS. */
 export const FIRST_BACKOFF_MS = 30 * 1000;
 const MAX_BACKOFF_MS = 60 * 60 * 1000;
-/** A delivery left SENDING this long (its worker died mid-attempt) is attempted again. */
+/**
+ * A delivery left SENDING this long (its worker died mid-attempt) is attempted again.
+ * NOTE: if the worker died after the server accepted the message, the message is sent twice.
+ */
 const STALE_SENDING_MS = 10 * 60 * 1000;
 /** Default time a webhook receiver has to respond. */
 export const WEBHOOK_TIMEOUT_MS = 10 * 1000;
