@@ -132,6 +132,21 @@ describe("e-mail notifications", () => {
     expect(await prisma.notificationEvent.count()).toBe(1);
   });
 
+  test("repository drop links its latest tag", async () => {
+    const seeded = await seed();
+    await rule(seeded, { userId: seeded.reader.id, events: ["repository-grade-drop"] });
+    await prisma.repository.update({ where: { id: seeded.web.id }, data: { latestTagId: seeded.webTags[0]!.id } });
+    await prisma.gradeChange.create({ data: { repositoryId: seeded.web.id, tagId: null, digest: seeded.image, fromGrade: "A", toGrade: "B", cause: "base image updated", causeIds: ["docker.io/library/debian:12-slim"] } });
+    // A tag drop alone does not match a rule for repository drops.
+    await drop(seeded.webTags[0]!, "A", "B");
+    await settledPass();
+
+    expect(smtp.received).toHaveLength(1);
+    const body = unfold(smtp.received[0]!.body);
+    expect(subjectOf(smtp.received[0]!.body)).toBe("Repository acme/web dropped from A to B (base image updated: docker.io/library/debian:12-slim)");
+    expect(body).toContain("https://shipshape.example.com/repository/acme/web/tags/latest");
+  });
+
   test("burst waits for quiet period", async () => {
     const seeded = await seed();
     await rule(seeded, { userId: seeded.reader.id });
