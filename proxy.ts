@@ -3,7 +3,8 @@ import { NextResponse, type NextRequest } from "next/server";
 // The proxy only sends anonymous visitors to sign-in. Whether a user may see
 // something is decided next to the data, in lib/data, on every request.
 // Endpoints with their own bearer token (metrics, /api/v1) check it themselves instead of a session.
-const publicPaths = ["/signin", "/set-password", "/api/auth", "/api/health", "/api/metrics", "/api/v1", "/icon.svg"];
+// Unsubscribe links work without signing in; their signed token names the one rule.
+const publicPaths = ["/signin", "/set-password", "/notifications/unsubscribe", "/api/auth", "/api/health", "/api/metrics", "/api/v1", "/icon.svg"];
 const sessionCookies = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 /**

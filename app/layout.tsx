@@ -31,6 +31,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                     Administration
                   </Link>
                 )}
+                <Link href="/settings/notifications" className="hover:text-slate-900 hover:underline">
+                  Notifications
+                </Link>
                 <span data-testid="viewer-email">{viewer.email}</span>
                 <Link href="/settings/tokens" className="hover:text-slate-900 hover:underline">
                   Access tokens

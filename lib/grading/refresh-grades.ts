@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@/lib/db";
+import { requestNotificationPass } from "@/lib/notifications/notification-jobs";
 import { gradeRank, worstGrade, type Grade, type PolicyResult } from "@/scoring";
 
 /** The cause of a grade refresh, recorded on each change it makes. */
@@ -156,4 +157,5 @@ export async function refreshGradesOfImages(prisma: PrismaClient, digests: reado
   });
   await refreshTagGrades(prisma, tags.map((tag) => tag.id), change);
   for (const repositoryId of new Set(tags.map((tag) => tag.repositoryId))) await refreshRepositoryGrade(prisma, repositoryId, change);
+  requestNotificationPass();
 }

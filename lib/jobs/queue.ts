@@ -10,6 +10,8 @@ export const jobNames = {
   importAdvisories: "import-advisories",
   expireExceptions: "expire-exceptions",
   refreshBaseTags: "refresh-base-tags",
+  processNotifications: "process-notifications",
+  sendNotificationDigests: "send-notification-digests",
 } as const;
 
 export interface SyncOrganizationJob {

@@ -12,6 +12,7 @@ import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { jobNames, startQueue, type AnalyzeImageJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
+import { startNotificationJobs } from "@/lib/notifications/notification-jobs";
 
 /** How often expired exceptions are looked for; stored grades show an expiry at most this long after it. */
 const EXCEPTION_EXPIRY_CHECK_SECONDS = 15 * 60;
@@ -125,6 +126,8 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const expiryTimer = setInterval(() => void queueExpiryCheck(), EXCEPTION_EXPIRY_CHECK_SECONDS * 1000);
   expiryTimer.unref();
 
+  const stopNotifications = await startNotificationJobs(boss, prisma);
+
   logger.info({ organizations: registry?.organizations ?? [], intervalMinutes: env.SYNC_INTERVAL_MINUTES }, "worker started");
   return {
     boss,
@@ -138,6 +141,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
       clearInterval(importTimer);
       clearInterval(expiryTimer);
       clearInterval(baseTagTimer);
+      stopNotifications();
       await boss.stop({ graceful: true, wait: true });
       logger.info("worker stopped");
     },

@@ -1,0 +1,36 @@
+/** Bytes of a receiver's response kept for the delivery log. */
+const RESPONSE_BYTES_KEPT = 1024;
+
+export interface WebhookResponse {
+  status: number;
+  /** The start of the response body, for the delivery log. */
+  body: string;
+}
+
+/**
+ * POSTs one webhook body and returns the receiver's status and the start of its
+ * response. Throws on a network error or when the receiver does not respond within
+ * timeoutMs. Every webhook request goes through this one function.
+ * TODO: reject private, loopback and link-local addresses here once webhook URLs
+ * are guarded against server-side request forgery; today any http(s) URL is called.
+ */
+export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "user-agent": "Shipshape-Notifications", ...headers },
+    body,
+    redirect: "manual",
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (reader && size < RESPONSE_BYTES_KEPT) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader?.cancel().catch(() => undefined);
+  return { status: response.status, body: Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BYTES_KEPT) };
+}
