@@ -1,0 +1,54 @@
+import { readFile } from "node:fs/promises";
+import { isNode, LineCounter, parseDocument } from "yaml";
+import { AppError } from "@/lib/errors";
+import { parsePolicyConfig, type PolicyConfig, PolicyConfigError } from "@/scoring";
+
+/**
+ * Reads a policy configuration file, YAML or JSON (JSON is read as YAML 1.2,
+ * of which it is a subset), and validates it with the schema of the
+ * organization settings. Raises AppError INVALID_INPUT naming the file, the
+ * field and its line for every problem.
+ */
+export async function loadPolicyConfig(file: string): Promise<PolicyConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new AppError("NOT_FOUND", `The policy configuration ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). Check the --config path.`, { cause: error });
+  }
+
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (document.errors.length > 0) {
+    const problems = document.errors.map((error) => `line ${error.linePos?.[0]?.line ?? "?"}: ${error.message.split("\n")[0]}`);
+    throw new AppError("INVALID_INPUT", `${file} is not valid YAML or JSON: ${problems.join("; ")}. Fix the file and run again.`);
+  }
+
+  try {
+    return parsePolicyConfig(document.toJS());
+  } catch (error) {
+    if (!(error instanceof PolicyConfigError)) throw error;
+    const problems = error.problems.map((problem) => {
+      const line = lineOf(document, lineCounter, problem.path);
+      return `${problem.path || "the configuration"}${line === null ? "" : ` (line ${line})`} ${problem.message}`;
+    });
+    throw new AppError("INVALID_INPUT", `Invalid policy configuration in ${file}: ${problems.join("; ")}. It takes the schema of the organization's policy settings: { version, policies: { <policy id>: { weight, … } } }.`, { cause: error });
+  }
+}
+
+/** The line of the field at a dotted path, or of its nearest parent that exists; null for the whole document. */
+function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, dottedPath: string): number | null {
+  const keys: (string | number)[] = dottedPath === "" ? [] : dottedPath.split(".").map((key) => (/^\d+$/.test(key) ? Number(key) : key));
+  for (let length = keys.length; length > 0; length -= 1) {
+    const node = document.getIn(keys.slice(0, length), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+    // An unknown key has no value node to find, so look for the key itself in its parent map.
+    const parent = document.getIn(keys.slice(0, length - 1), true);
+    if (parent && typeof parent === "object" && "items" in parent && Array.isArray(parent.items)) {
+      const pair = parent.items.find((item: unknown) => isNode((item as { key?: unknown }).key) && String(((item as { key: { value?: unknown } }).key).value) === String(keys[length - 1]));
+      const key = (pair as { key?: unknown } | undefined)?.key;
+      if (isNode(key) && key.range) return lineCounter.linePos(key.range[0]).line;
+    }
+  }
+  return null;
+}
