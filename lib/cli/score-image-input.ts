@@ -46,15 +46,14 @@ export interface ScoreInputOptions {
 }
 
 /**
- * Scores an image argument the way the worker grades a synced tag: reads its
+ * Scores an opened image the way the worker grades a synced tag: reads its
  * manifest tree, stores it in the CLI's database, analyses each platform image
  * with the worker's analyser, resolves base tags, and grades the facts loaded
  * by the same function as the dashboard's grading, against the advisories in
- * that database. Raises AppError when the image cannot be read.
+ * that database. Raises AppError when the image cannot be read or analysed.
  */
-export async function scoreImageInput(prisma: PrismaClient, input: ImageInput, options: ScoreInputOptions): Promise<ImageScore> {
-  options.progress.step(`Opening ${input.text}`);
-  const staged = await openImageInput(input, options);
+export async function scoreOpenedImage(prisma: PrismaClient, opened: OpenedImage, options: ScoreInputOptions): Promise<ImageScore> {
+  const { input, staged } = opened;
   try {
     const source = withLayerProgress(staged.source, options.progress);
     const tree = await readManifestTree(source, staged.repository, staged.digest, async () => null);
@@ -92,11 +91,25 @@ export async function scoreImageInput(prisma: PrismaClient, input: ImageInput, o
     };
   } finally {
     options.progress.finish();
-    await staged.cleanup();
   }
 }
 
-async function openImageInput(input: ImageInput, options: ScoreInputOptions): Promise<StagedImage> {
+/** An image argument made readable: a staged local image, or a registry client with the manifest's digest. */
+export interface OpenedImage {
+  input: ImageInput;
+  staged: StagedImage;
+}
+
+/**
+ * Opens an image argument before any analysis, so that a missing file, an
+ * unknown tag, an unreachable registry or rejected credentials fail at once.
+ * Call `staged.cleanup()` when done.
+ */
+export async function openImage(input: ImageInput, options: Pick<ScoreInputOptions, "credentials" | "insecure">): Promise<OpenedImage> {
+  return { input, staged: await openImageInput(input, options) };
+}
+
+async function openImageInput(input: ImageInput, options: Pick<ScoreInputOptions, "credentials" | "insecure">): Promise<StagedImage> {
   if (input.kind === "oci") return stageOciLayout(input.path, input.tag, input.text);
   if (input.kind === "docker-archive") return stageDockerArchive(input.path, input.text);
 
