@@ -241,5 +241,5 @@ function processIo(): CommandIo {
 
 /** The logger writes JSON lines to stdout, which would corrupt a report, so it is silenced unless LOG_LEVEL asks for it. */
 function quietLogsUnlessRequested(): void {
-  if (process.env.LOG_LEVEL === undefined) logger.level = "silent";
+  if (!process.env.LOG_LEVEL) logger.level = "silent";
 }
