@@ -383,6 +383,25 @@ describe("shipshape score and compare", () => {
       expect(outcome.stderr).toContain('"Q" is not a grade. Give one letter from A (best) to F, e.g. --fail-under B.');
     });
 
+    test("advisory store written and read", async () => {
+      const storeFolder = path.join(folder, "cli-store");
+      const imported = await cli(["advisories", "import", "--store", storeFolder, ALPINE_OPENSSL_RECORD]);
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toContain("OSV records imported");
+      expect(imported.stdout).toContain("1 added");
+
+      const outcome = await cli(["score", `docker-archive:${path.join(folder, "legacy.tar")}`, "--advisories", storeFolder, "--format", "json", "--base-registries", "", "--fail-on", "default-non-root-user"]);
+      expect(outcome.stderr).toBe("");
+      expect(outcome.code).toBe(2);
+      const report = JSON.parse(outcome.stdout) as JsonScoreReport;
+      expect(report.grade).toBe("D");
+      expect(report.platforms[0]!.vulnerabilities.map((vulnerability) => vulnerability.id)).toEqual(["CVE-2018-5407"]);
+
+      const missing = await cli(["score", `oci:${layout}:2.0`, "--advisories", path.join(folder, "no-store")]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/The advisory store .*no-store was not found\. Create it with `shipshape advisories import --store/);
+    }, 120_000);
+
     test("scores with a temporary store", async () => {
       const outcome = await cli(["score", `oci:${layout}:1.0`, "--format", "json", "--base-registries", "", "--fail-under", "E"]);
       expect(outcome.stderr).toBe("");
