@@ -421,9 +421,9 @@ interface SarifLog {
 }
 
 /**
- * Checks what SARIF 2.1.0 requires of the fields Shipshape writes, and what GitHub code scanning
- * adds: a location per result. NOTE: the official JSON schema file could not be fetched here, so
- * this is a structural check of the specification's required properties, not schema validation.
+ * Checks the properties SARIF 2.1.0 requires of what Shipshape writes, and the location per
+ * result that GitHub code scanning requires. NOTE: the official SARIF JSON schema is not in the
+ * repository, so the output is not validated against it.
  */
 function assertSarifStructure(log: SarifLog): void {
   expect(log.version).toBe("2.1.0");

@@ -47,7 +47,7 @@ export interface CompareOptions extends CommonOptions {
   failOnRegression?: boolean;
 }
 
-/** Where a command writes and what it reads from its process; tests pass their own. */
+/** The output streams and process state a command uses; tests pass their own. */
 export interface CommandIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -239,7 +239,7 @@ function processIo(): CommandIo {
   };
 }
 
-/** The logger writes JSON lines to stdout, which would corrupt a report, so it is silenced unless LOG_LEVEL asks for it. */
+/** The logger writes JSON lines to stdout, which would corrupt a report, so it is silenced unless LOG_LEVEL is set. */
 function quietLogsUnlessRequested(): void {
   if (!process.env.LOG_LEVEL) logger.level = "silent";
 }

@@ -78,7 +78,7 @@ function side(platform: JsonPlatform) {
   return { digest: platform.digest, grade: platform.grade, percent: platform.percent };
 }
 
-/** The JSON report's vulnerabilities in the stored findings' field names, which the dashboard's diff reads. */
+/** Converts the JSON report's vulnerabilities to the stored findings' field names, which the dashboard's diff reads. */
 function findingsOf(platform: JsonPlatform) {
   return platform.vulnerabilities.map((vulnerability) => ({
     vulnerabilityId: vulnerability.id,

@@ -112,14 +112,14 @@ function vulnerabilityRule(vulnerability: JsonVulnerability): SarifRule {
   };
 }
 
-/** The SARIF level of a severity: error for critical and high, warning for medium, note below. */
+/** Maps a severity to a SARIF level: error for critical and high, warning for medium, note below. */
 export function levelForSeverity(severity: string): SarifLevel {
   if (severity === "critical" || severity === "high") return "error";
   if (severity === "medium") return "warning";
   return "note";
 }
 
-/** A stable id for one finding, so code scanning matches it across runs. */
+/** Derives a stable id for one finding, so code scanning matches it across runs. */
 export function fingerprint(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
 }

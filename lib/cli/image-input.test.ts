@@ -18,7 +18,7 @@ describe("parseImageInput", () => {
   ])("registry reference %s", (text, expected) => {
     const input = parseImageInput(text);
     expect(input.kind).toBe("registry");
-    expect(input.kind === "registry" && input.reference).toMatchObject(expected);
+    if (input.kind === "registry") expect(input.reference).toMatchObject(expected);
   });
 
   test.each([

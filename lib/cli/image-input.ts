@@ -60,7 +60,7 @@ function parseOciInput(text: string): ImageInput {
   if (separator > 0 && !rest.slice(separator + 1).includes("/")) {
     path = rest.slice(0, separator);
     tag = rest.slice(separator + 1);
-    if (tag === "") throw new AppError("INVALID_INPUT", `"${text}" ends with ":" but names no tag. Write oci:DIR:TAG, or oci:DIR when the layout holds one image.`);
+    if (tag === "") throw new AppError("INVALID_INPUT", `"${text}" ends with ":" but names no tag. Write oci:DIR:TAG, or oci:DIR when the layout contains one image.`);
   }
   if (path === "") throw new AppError("INVALID_INPUT", `"${text}" names no folder. Write oci:DIR[:TAG], e.g. oci:./layout:latest from \`skopeo copy … oci:./layout:latest\`.`);
   return { kind: "oci", text, path, tag };

@@ -38,8 +38,8 @@ export async function loadPolicyConfig(file: string): Promise<PolicyConfig> {
 }
 
 /**
- * The line of the field at a dotted path: the line of its key, or of its
- * nearest parent's key when the field is missing; null for the whole document.
+ * Finds the line of the key of the field at a dotted path. A missing field
+ * gets its nearest parent's line, and the whole document gets null.
  */
 function lineOf(document: ReturnType<typeof parseDocument>, lineCounter: LineCounter, dottedPath: string): number | null {
   const keys: (string | number)[] = dottedPath === "" ? [] : dottedPath.split(".").map((key) => (/^\d+$/.test(key) ? Number(key) : key));

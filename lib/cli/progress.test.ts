@@ -30,7 +30,8 @@ describe("progress", () => {
     } as unknown as RegistrySource;
     const blob = await withLayerProgress(source, progress).openBlob("acme/api", `sha256:${"a".repeat(64)}`);
     let read = 0;
-    for await (const chunk of blob.stream) read += chunk.byteLength;
+    const reader = blob.stream.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) read += chunk.value.byteLength;
     progress.finish();
 
     expect(read).toBe(3000);

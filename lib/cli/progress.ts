@@ -22,15 +22,15 @@ export function progressEnabled(options: { quiet: boolean; isTerminal: boolean; 
 /** Creates a progress line on `output`, or one that prints nothing when disabled. */
 export function createProgress(enabled: boolean, output: { write(text: string): unknown }): Progress {
   if (!enabled) return { step: () => {}, finish: () => {} };
-  let shown = false;
+  let lineVisible = false;
   return {
     step(message) {
       output.write(`\r\u001b[2K${message}`);
-      shown = true;
+      lineVisible = true;
     },
     finish() {
-      if (shown) output.write("\r\u001b[2K");
-      shown = false;
+      if (lineVisible) output.write("\r\u001b[2K");
+      lineVisible = false;
     },
   };
 }

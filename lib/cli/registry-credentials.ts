@@ -7,7 +7,7 @@ import { DOCKER_HUB_REGISTRY } from "@/lib/registry/reference";
 export interface RegistryCredentials {
   username: string;
   password: string;
-  /** Where they came from, for messages: "--username", "SHIPSHAPE_REGISTRY_USERNAME" or the config file's path. */
+  /** The source of the credentials, for messages: "--username", "SHIPSHAPE_REGISTRY_USERNAME" or the config file's path. */
   origin: string;
 }
 
@@ -75,7 +75,7 @@ async function readDockerConfig(registry: string, environment: CredentialSources
   return null;
 }
 
-/** The registry host of an `auths` key: "registry.example.com", "https://registry.example.com/v1/" or Docker Hub's index URL. */
+/** Extracts the registry host from an `auths` key: "registry.example.com", "https://registry.example.com/v1/" or Docker Hub's index URL. */
 function authKeyHost(key: string): string {
   if (key === DOCKER_HUB_AUTH_KEY || key === "index.docker.io" || key === "registry-1.docker.io") return DOCKER_HUB_REGISTRY;
   const withoutScheme = key.replace(/^https?:\/\//, "");

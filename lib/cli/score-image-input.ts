@@ -46,11 +46,11 @@ export interface ScoreInputOptions {
 }
 
 /**
- * Scores an opened image the way the worker grades a synced tag: reads its
+ * Scores an opened image the way the worker grades a synced tag. It reads the
  * manifest tree, stores it in the CLI's database, analyses each platform image
- * with the worker's analyser, resolves base tags, and grades the facts loaded
- * by the same function as the dashboard's grading, against the advisories in
- * that database. Raises AppError when the image cannot be read or analysed.
+ * with the worker's analyser and resolves base tags. Then it grades the facts
+ * that the dashboard's grading loads, against the advisories in that database.
+ * Raises AppError when the image cannot be read or analysed.
  */
 export async function scoreOpenedImage(prisma: PrismaClient, opened: OpenedImage, options: ScoreInputOptions): Promise<ImageScore> {
   const { input, staged } = opened;

@@ -52,10 +52,11 @@ export async function stageOciLayout(directory: string, tag: string | null, inpu
 }
 
 /**
- * Stages a `docker save` tarball. Newer Docker writes an OCI layout inside it
- * (`oci-layout`, `index.json`, `blobs/`), which is read as such; older Docker
- * writes only `manifest.json` with a config file and uncompressed layer tars,
- * from which an OCI manifest is built. Entries escaping the archive root are ignored.
+ * Stages a `docker save` tarball. Docker 25 and later write an OCI layout
+ * inside it (`oci-layout`, `index.json`, `blobs/`), which is read as such.
+ * Older Docker writes only `manifest.json` with a config file and uncompressed
+ * layer tars, so an OCI manifest is built from those. Entries escaping the
+ * archive root are ignored.
  */
 export async function stageDockerArchive(file: string, inputText = `docker-archive:${file}`): Promise<StagedImage> {
   await requireFile(file, inputText);
@@ -104,7 +105,7 @@ async function readLayoutIndex(directory: string, inputText: string): Promise<In
   return manifests.filter((entry): entry is IndexEntry => typeof entry?.digest === "string" && typeof entry?.mediaType === "string" && typeof entry?.size === "number");
 }
 
-/** The tag part of a ref.name annotation: "1.0" for "1.0", "acme/api:1.0" and "docker.io/acme/api:1.0". */
+/** Returns the tag part of a ref.name annotation: "1.0" for "1.0", "acme/api:1.0" and "docker.io/acme/api:1.0". */
 function tagOfRefName(name: string): string {
   const separator = name.lastIndexOf(":");
   return separator >= 0 && !name.slice(separator + 1).includes("/") ? name.slice(separator + 1) : name;
