@@ -10,7 +10,7 @@ import { compareCommand, type CommandIo, type CompareOptions, scoreCommand, type
 import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { makeTempFolder, removeTempFolder } from "@/lib/advisories/testing/advisory-fixtures";
 import { type LocalStore, openLocalStore } from "@/lib/cli/local-store";
-import { buildAlpineImage, packDockerOciArchive, packTar, skopeoCopy, writeLayout } from "@/lib/cli/testing/cli-images";
+import { attestationsOf, buildAlpineImage, packDockerOciArchive, packTar, skopeoCopy, writeLayout } from "@/lib/cli/testing/cli-images";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { ALPINE_OPENSSL_RECORD, alpineLayer, apkRecord, pushAndSync, reportsOf, vulnerableAlpineRecords } from "@/lib/grading/testing/alpine-images";
@@ -19,7 +19,10 @@ import { type RegistryServer, startRegistryServer } from "@/lib/registry/testing
 import type { BuiltImage } from "@/lib/samples/image-builder";
 import type { JsonScoreReport } from "@/lib/cli/score-report-json";
 import type { JsonCompareReport } from "@/lib/cli/compare-scores";
-import type { PolicyResult } from "@/scoring";
+import { loadPolicyConfig } from "@/lib/cli/load-policy-config";
+import { gradeImages } from "@/lib/grading/grade-images";
+import { buildIndex } from "@/lib/samples/image-builder";
+import { type PolicyResult, policyIds } from "@/scoring";
 
 const run = promisify(execFile);
 const repositoryRoot = path.resolve(import.meta.dirname, "../..");
@@ -58,6 +61,10 @@ describe("shipshape score and compare", () => {
     await skopeoCopy(layout, "acme/api:2.0", `docker-archive:${path.join(folder, "legacy.tar")}:acme/api:2.0`);
     await skopeoCopy(layout, "acme/api:2.0", `oci:${path.join(folder, "bare")}:2.0`);
     await packDockerOciArchive(path.join(folder, "bare"), path.join(folder, "oci-save.tar"), "acme/api:2.0");
+
+    const arm64 = await buildAlpineImage([apkRecord("musl", "1.1.19-r10", "musl")], "app", "arm64");
+    const index = buildIndex([{ image: vulnerable, attestations: attestationsOf(vulnerable) }, { image: arm64 }], { mediaTypes: "oci", reference: { repository: "acme/multi", tag: "1.0" } });
+    await writeLayout(path.join(folder, "multi"), [{ repository: "acme/multi", tag: "1.0", image: index }]);
 
     registry = await startRegistryServer({ htpasswd: credentials });
     plainRegistry = await startRegistryServer();
@@ -167,6 +174,34 @@ describe("shipshape score and compare", () => {
     expect(platform.possible).toBe(stored!.possible);
     const storedResults = (stored!.results as unknown as PolicyResult[]).map(({ id, status, points, summary }) => ({ id, status, points, summary }));
     expect(platform.policies.map(({ id, status, points, summary }) => ({ id, status, points, summary }))).toEqual(storedResults);
+
+    // The same configuration through --config and through the dashboard's grading.
+    const configFile = path.join(folder, "equal.yml");
+    await writeFile(configFile, `version: 4\npolicies:\n${policyIds.map((id) => `  ${id}: { weight: ${id === "default-non-root-user" ? 60 : 10} }`).join("\n")}\n`);
+    const config = await loadPolicyConfig(configFile);
+    await gradeImages(prisma, [synced.manifest.digest], { config });
+    const regraded = (await reportsOf(prisma, synced.manifest.digest)).at(-1)!;
+    const configured = await scoreJson(registryReference(plainRegistry, "latest"), { config: configFile });
+    expect(regraded.policyConfigVersion).toBe(4);
+    expect(configured.policyConfigVersion).toBe(4);
+    expect(configured.grade).toBe(regraded.grade);
+    expect(configured.platforms[0]!.earned).toBe(regraded.earned);
+    expect(configured.platforms[0]!.possible).toBe(regraded.possible);
+    expect(configured.grade).not.toBe(report.grade);
+  });
+
+  test("multi-platform index with attestations", async () => {
+    const sbomFile = path.join(folder, "multi.spdx.json");
+    const report = await scoreJson(`oci:${path.join(folder, "multi")}:1.0`, { sbom: "spdx", sbomFile, quiet: true });
+    expect(report.platforms.map((platform) => platform.platform)).toEqual(["linux/amd64", "linux/arm64"]);
+    const attestationStatus = report.platforms.map((platform) => platform.policies.find((policy) => policy.id === "supply-chain-attestations")!.status);
+    expect(attestationStatus).toEqual(["pass", "fail"]);
+    expect(report.grade).toBe(report.platforms.map((platform) => platform.grade).sort().at(-1));
+
+    const amd64 = JSON.parse(await readFile(path.join(folder, "multi.linux-amd64.spdx.json"), "utf8")) as { packages: { name: string }[] };
+    const arm64 = JSON.parse(await readFile(path.join(folder, "multi.linux-arm64.spdx.json"), "utf8")) as { packages: { name: string }[] };
+    expect(amd64.packages.map((pkg) => pkg.name)).toContain("libssl1.0");
+    expect(arm64.packages.map((pkg) => pkg.name)).not.toContain("libssl1.0");
   });
 
   test("config file changes the weights", async () => {
@@ -304,6 +339,7 @@ describe("shipshape score and compare", () => {
       ["tag not in layout", () => `oci:${layout}:3.0`, /The tag "3\.0" is not in the OCI layout .* Its tags are: acme\/api:1\.0, acme\/api:2\.0/],
       ["untagged layout with two images", () => `oci:${layout}`, /contains 2 images, so name one/],
       ["unreachable registry", () => "127.0.0.1:9/acme/api:1.0", /127\.0\.0\.1:9/],
+      ["tag not on registry", () => registryReference(registry, "9.9"), /acme\/api:9\.9 was not found on 127\.0\.0\.1:\d+\. Check the repository and tag/],
     ])("%s", async (_name, image, message) => {
       const outcome = await score(image());
       expect(outcome.code).toBe(1);

@@ -1,4 +1,5 @@
 import { analyzeImage } from "@/lib/analysis/analyze-image";
+import type { BaseImage } from "@/lib/analysis/base-image";
 import type { PrismaClient } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { registryHead, resolveBaseTagsOf } from "@/lib/grading/base-tags";
@@ -58,10 +59,9 @@ export async function scoreOpenedImage(prisma: PrismaClient, opened: OpenedImage
     const source = withLayerProgress(staged.source, options.progress);
     const tree = await readManifestTree(source, staged.repository, staged.digest, async () => null);
     if (tree.platforms.length === 0) throw new AppError("INVALID_INPUT", `${input.text} is an index without platform images, so there is nothing to score.`);
-    for (const image of tree.images) {
-      const base = await findBaseImage(prisma, image, staged.repository);
-      await prisma.$transaction(async (tx) => storeManifestTree(tx, { ...tree, images: [image] }, new Map([[image.digest, base]])));
-    }
+    const baseImages = new Map<string, BaseImage>();
+    for (const image of tree.images) baseImages.set(image.digest, await findBaseImage(prisma, image, staged.repository));
+    await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
 
     const digests = tree.platforms.map((platform) => platform.digest);
     for (const digest of digests) {

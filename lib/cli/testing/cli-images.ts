@@ -4,23 +4,38 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { pack } from "tar-stream";
 import { alpineLayer } from "@/lib/grading/testing/alpine-images";
-import { buildImage, buildLayer, type BuiltImage } from "@/lib/samples/image-builder";
+import { type AttestationInput, buildImage, buildLayer, type BuiltImage, type BuiltIndex } from "@/lib/samples/image-builder";
 import { writeOciLayout } from "@/lib/samples/oci-layout";
 import { addSampleTag, createSampleSet } from "@/lib/samples/sample-set";
 
 const run = promisify(execFile);
 
 /** Builds a one-layer Alpine 3.8 image over the given apk records, with an optional config User. */
-export async function buildAlpineImage(records: string[], user?: string): Promise<BuiltImage> {
+export async function buildAlpineImage(records: string[], user?: string, architecture = "amd64"): Promise<BuiltImage> {
   return buildImage({
     layers: [await buildLayer(alpineLayer(records))],
-    config: { os: "linux", architecture: "amd64", created: "2018-10-01T00:00:00Z", ...(user === undefined ? {} : { user }) },
+    config: { os: "linux", architecture, created: "2018-10-01T00:00:00Z", ...(user === undefined ? {} : { user }) },
     mediaTypes: "oci",
   });
 }
 
+/** Returns an SBOM and a max-mode provenance attestation, as `docker buildx build --sbom=true --provenance=mode=max` attaches. */
+export function attestationsOf(image: BuiltImage): AttestationInput {
+  return {
+    sbom: { dpkgStatus: "Package: tzdata\nStatus: install ok installed\nVersion: 2024a-0+deb12u1\nArchitecture: all\n\n", distro: { id: "debian", versionId: "12" }, created: "2018-10-01T00:00:00Z" },
+    provenance: {
+      mode: "max",
+      invocationId: `build-${image.manifest.digest.slice(7, 19)}`,
+      startedOn: "2018-10-01T00:00:00Z",
+      finishedOn: "2018-10-01T00:01:00Z",
+      dockerfile: "FROM alpine:3.8\n",
+      baseImage: { name: "alpine", tag: "3.8", digest: `sha256:${"a".repeat(64)}`, layerCount: 1 },
+    },
+  };
+}
+
 /** Writes images to a new OCI layout whose index.json names each `repository:tag`, as the samples do. */
-export async function writeLayout(directory: string, images: { repository: string; tag: string; image: BuiltImage }[]): Promise<void> {
+export async function writeLayout(directory: string, images: { repository: string; tag: string; image: BuiltImage | BuiltIndex }[]): Promise<void> {
   const set = createSampleSet();
   for (const { repository, tag, image } of images) addSampleTag(set, repository, tag, image);
   await writeOciLayout(directory, set);
