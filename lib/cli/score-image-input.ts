@@ -133,6 +133,15 @@ async function openImageInput(input: ImageInput, options: Pick<ScoreInputOptions
       const hint = credentials ? `the credentials from ${credentials.origin} were rejected; check them` : "no credentials were found; set --username and --password, SHIPSHAPE_REGISTRY_USERNAME and SHIPSHAPE_REGISTRY_PASSWORD, or run `docker login`";
       throw new AppError("REGISTRY_AUTH_FAILED", `${error.message} For ${formatReference(reference)}, ${hint}.`, { cause: error });
     }
+    // The client's own message points at the server's REGISTRY_URL, which the command line does not use.
+    if (error instanceof AppError && (error.code === "REGISTRY_UNREACHABLE" || error.code === "TIMEOUT")) {
+      const failure = error.code === "TIMEOUT" ? "timed out" : "failed";
+      throw new AppError(
+        error.code,
+        `Connecting to ${plainHttp ? "http" : "https"}://${host} for ${formatReference(reference)} ${failure}. Check the host and port and that the registry is running${plainHttp ? "" : ", or pass --insecure for a plain-http registry"}.`,
+        { cause: error },
+      );
+    }
     throw error;
   }
   if (head === null) throw new AppError("NOT_FOUND", `${formatReference(reference)} was not found on ${reference.registry}. Check the repository and tag, and push the image first.`);
