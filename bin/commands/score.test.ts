@@ -63,7 +63,9 @@ describe("shipshape score and compare", () => {
     await packDockerOciArchive(path.join(folder, "bare"), path.join(folder, "oci-save.tar"), "acme/api:2.0");
 
     const arm64 = await buildAlpineImage([apkRecord("musl", "1.1.19-r10", "musl")], "app", "arm64");
-    const index = buildIndex([{ image: vulnerable, attestations: attestationsOf(vulnerable) }, { image: arm64 }], { mediaTypes: "oci", reference: { repository: "acme/multi", tag: "1.0" } });
+    // Its own amd64 image, because the store keeps attestations by platform image digest for later runs.
+    const attested = await buildAlpineImage(vulnerableAlpineRecords, "nobody");
+    const index = buildIndex([{ image: attested, attestations: attestationsOf(attested) }, { image: arm64 }], { mediaTypes: "oci", reference: { repository: "acme/multi", tag: "1.0" } });
     await writeLayout(path.join(folder, "multi"), [{ repository: "acme/multi", tag: "1.0", image: index }]);
 
     registry = await startRegistryServer({ htpasswd: credentials });

@@ -38,7 +38,7 @@ export interface ImageScore {
 export interface ScoreInputOptions {
   config: PolicyConfig;
   credentials: CredentialSources;
-  /** Allow plain http to a registry that is not on loopback; loopback registries always may use http, as Docker allows. */
+  /** Allows plain http to a registry that is not on loopback. Registries on loopback are always reached over http. */
   insecure: boolean;
   /** Hosts that a base image's tag may be looked up on, to tell whether it moved; empty looks up none. */
   baseImageRegistries: readonly string[];
@@ -61,6 +61,8 @@ export async function scoreOpenedImage(prisma: PrismaClient, opened: OpenedImage
     if (tree.platforms.length === 0) throw new AppError("INVALID_INPUT", `${input.text} is an index without platform images, so there is nothing to score.`);
     const baseImages = new Map<string, BaseImage>();
     for (const image of tree.images) baseImages.set(image.digest, await findBaseImage(prisma, image, staged.repository));
+    // NOTE: attestations are stored by platform image digest, as on the dashboard. So with a kept
+    // store, an image first scored inside an attested index keeps those attestations when scored alone.
     await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
 
     const digests = tree.platforms.map((platform) => platform.digest);
