@@ -398,6 +398,26 @@ describe("shipshape score and compare", () => {
       expect(half.stderr).toMatch(/--username is set without --password/);
     });
 
+    test("SBOM file without format", async () => {
+      const outcome = await score(`oci:${layout}:2.0`, { sbomFile: path.join(folder, "x.json") });
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toMatch(/--sbom-file .*x\.json is set without --sbom\. Add --sbom spdx or --sbom cyclonedx/);
+    });
+
+    test("store folder not enterable", async () => {
+      // Root may enter it but the unprivileged Postgres user may not; any other user may not create the store.
+      const locked = await makeTempFolder();
+      await chmod(locked, 0o000);
+      try {
+        const outcome = await score(`oci:${layout}:2.0`, {}, { openStore: () => openLocalStore(path.join(locked, "store"), { create: true }) });
+        expect(outcome.code).toBe(1);
+        expect(outcome.stderr).toMatch(/(Starting the store's Postgres in .*store failed: .*Choose another folder or fix its permissions|Cannot create the data folder .*store)/);
+      } finally {
+        await chmod(locked, 0o700);
+        await removeTempFolder(locked);
+      }
+    });
+
     test("server option", async () => {
       const outcome = await score(`oci:${layout}:2.0`, { server: "http://127.0.0.1:1" });
       expect(outcome.code).toBe(1);

