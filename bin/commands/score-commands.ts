@@ -6,7 +6,8 @@ import { policyIds } from "@/scoring";
 const imageHelp = `IMAGE is one of:
   oci:DIR[:TAG]           an OCI image layout folder (skopeo copy … oci:DIR:TAG,
                           docker buildx build --output type=oci,tar=false,dest=DIR);
-                          TAG may be left out when the layout holds one image
+                          TAG is a tag (1.0) or a full name (acme/api:1.0), and
+                          may be left out when the layout contains one image
   docker-archive:FILE     a docker save tarball, legacy or OCI form
   REGISTRY/REPO[:TAG]     an image on a registry, e.g. 127.0.0.1:5000/acme/api:1.2;
                           Docker Hub short names work (alpine:3.20)

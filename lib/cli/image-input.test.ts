@@ -5,7 +5,7 @@ describe("parseImageInput", () => {
   test.each([
     ["oci:./layout:1.0", { kind: "oci", path: "./layout", tag: "1.0" }],
     ["oci:/tmp/layout", { kind: "oci", path: "/tmp/layout", tag: null }],
-    ["oci:/tmp/layout:acme/api:1.0", { kind: "oci", path: "/tmp/layout:acme/api", tag: "1.0" }],
+    ["oci:/tmp/layout:acme/api:1.0", { kind: "oci", path: "/tmp/layout", tag: "acme/api:1.0" }],
     ["docker-archive:image.tar", { kind: "docker-archive", path: "image.tar" }],
   ])("local form %s", (text, expected) => {
     expect(parseImageInput(text)).toMatchObject(expected);

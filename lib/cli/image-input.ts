@@ -49,19 +49,15 @@ export function parseImageInput(text: string): ImageInput {
 }
 
 /**
- * Splits `oci:DIR[:TAG]`. The tag is the part after the last ":" when that part
- * contains no "/", so `oci:./build/layout:1.0` has tag 1.0 and `oci:/tmp/x` has none.
+ * Splits `oci:DIR[:TAG]` at the first ":" after the prefix, as skopeo 1.9.3 does
+ * (checked by hand), so `oci:./layout:acme/api:1.0` names `acme/api:1.0` in ./layout.
  */
 function parseOciInput(text: string): ImageInput {
   const rest = text.slice("oci:".length);
-  const separator = rest.lastIndexOf(":");
-  let path = rest;
-  let tag: string | null = null;
-  if (separator > 0 && !rest.slice(separator + 1).includes("/")) {
-    path = rest.slice(0, separator);
-    tag = rest.slice(separator + 1);
-    if (tag === "") throw new AppError("INVALID_INPUT", `"${text}" ends with ":" but names no tag. Write oci:DIR:TAG, or oci:DIR when the layout contains one image.`);
-  }
+  const separator = rest.indexOf(":");
+  const path = separator === -1 ? rest : rest.slice(0, separator);
+  const tag = separator === -1 ? null : rest.slice(separator + 1);
+  if (tag === "") throw new AppError("INVALID_INPUT", `"${text}" ends with ":" but names no tag. Write oci:DIR:TAG, or oci:DIR when the layout contains one image.`);
   if (path === "") throw new AppError("INVALID_INPUT", `"${text}" names no folder. Write oci:DIR[:TAG], e.g. oci:./layout:latest from \`skopeo copy … oci:./layout:latest\`.`);
   return { kind: "oci", text, path, tag };
 }
