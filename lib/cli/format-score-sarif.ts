@@ -73,10 +73,10 @@ export function formatScoreSarif(report: JsonScoreReport, options: SarifOptions)
     version: "2.1.0",
     runs: [
       {
-        tool: { driver: { name: "shipshape", version: report.tool.engineVersion, semanticVersion: `${report.tool.engineVersion}.0.0`, rules: ruleList } },
+        tool: { driver: { name: "shipshape", version: report.tool.version, semanticVersion: report.tool.version, rules: ruleList } },
         automationDetails: { id: `shipshape/${report.image.input}/` },
         results,
-        properties: { grade: report.grade, imageDigest: report.image.digest },
+        properties: { grade: report.grade, imageDigest: report.image.digest, engineVersion: report.tool.engineVersion },
       },
     ],
   };

@@ -1,5 +1,6 @@
 import type { GateResult } from "@/lib/cli/gate";
 import type { ImageScore, PlatformScore } from "@/lib/cli/score-image-input";
+import packageJson from "@/package.json";
 import { engineVersion, type Evidence, type Grade, type PolicyId, type PolicyStatus } from "@/scoring";
 
 /** Version of the JSON report's shape, described by docs/cli/score-report.schema.json; raised when a field changes meaning or is removed. */
@@ -36,7 +37,7 @@ export interface JsonPlatform {
 
 export interface JsonScoreReport {
   schemaVersion: typeof SCORE_REPORT_SCHEMA_VERSION;
-  tool: { name: "shipshape"; engineVersion: string };
+  tool: { name: "shipshape"; version: string; engineVersion: string };
   image: { input: string; digest: string };
   grade: Grade | null;
   policyConfigVersion: number;
@@ -49,7 +50,7 @@ export interface JsonScoreReport {
 export function toJsonScoreReport(score: ImageScore, gate: GateResult): JsonScoreReport {
   return {
     schemaVersion: SCORE_REPORT_SCHEMA_VERSION,
-    tool: { name: "shipshape", engineVersion },
+    tool: { name: "shipshape", version: packageJson.version, engineVersion },
     image: { input: score.input, digest: score.digest },
     grade: score.grade,
     policyConfigVersion: score.policyConfigVersion,
