@@ -4,6 +4,7 @@ import { runAdminCreate } from "@/bin/commands/admin";
 import { runAdvisoriesImport } from "@/bin/commands/advisories";
 import { runDemo } from "@/bin/commands/demo";
 import { runMigrate, runMigrateCreate } from "@/bin/commands/migrate";
+import { addCliCommands } from "@/bin/commands/score-commands";
 import { runStart } from "@/bin/commands/start";
 import { runSync } from "@/bin/commands/sync";
 import { runWorker } from "@/bin/commands/worker";
@@ -36,6 +37,7 @@ advisories
   .command("import")
   .description("Import OSV records (an all.zip archive, a folder of .json files or one .json record) or CISA's KEV catalog JSON, and print each import's counts and up to 10 skipped records. Exits 1 when any import fails.")
   .argument("<sources...>", "paths or http(s) URLs; credentials in a URL are sent as HTTP Basic auth and never stored")
+  .option("--store <dir>", "write into the local advisory store in this folder (created when missing) for `shipshape score --advisories DIR`, instead of the server's database")
   .action(runAdvisoriesImport);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);
@@ -57,6 +59,8 @@ program
   .option("--port <port>", "HTTP port", parsePort)
   .option("--dev", "run the Next.js development server instead of the production build")
   .action(runDemo);
+
+addCliCommands(program);
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -12,8 +12,13 @@ export function getPrisma(): PrismaClient {
   if (!url) {
     throw new AppError("CONFIGURATION", "DATABASE_URL is not set. Start Shipshape with `npm start` (which starts an embedded database) or set DATABASE_URL to a Postgres connection string.");
   }
-  globalForPrisma.shipshapePrisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+  globalForPrisma.shipshapePrisma = createPrismaClient(url);
   return globalForPrisma.shipshapePrisma;
+}
+
+/** Creates a separate client for another database, e.g. the command line's local store; the caller disconnects it. */
+export function createPrismaClient(url: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
 }
 
 export type { PrismaClient };

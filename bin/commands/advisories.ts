@@ -1,4 +1,5 @@
 import { openDatabase } from "@/bin/commands/database";
+import { openLocalStore } from "@/lib/cli/local-store";
 import { type AdvisoryImportResult, importAdvisories } from "@/lib/advisories/import-advisories";
 import { maxStoredProblems, problemsOf, type SnapshotProblem } from "@/lib/advisories/snapshot-problems";
 import { getPrisma, type PrismaClient } from "@/lib/db";
@@ -9,8 +10,22 @@ import { logger } from "@/lib/log";
 /** Problems printed per import; the snapshot stores more. */
 const maxPrintedProblems = 10;
 
-/** Imports each advisory source in turn, prints one line per import, and exits 1 when any import failed. */
-export async function runAdvisoriesImport(sources: string[]): Promise<void> {
+/**
+ * Imports each advisory source in turn, prints one line per import, and exits 1 when any import failed.
+ * With --store, it writes into the command line's local store in that folder instead of the server's database.
+ */
+export async function runAdvisoriesImport(sources: string[], options: { store?: string } = {}): Promise<void> {
+  if (options.store !== undefined) {
+    const store = await openLocalStore(options.store, { create: true });
+    let imported = false;
+    try {
+      imported = await importAdvisorySources(store.prisma, sources, (line) => process.stdout.write(`${line}\n`));
+    } finally {
+      await store.close();
+    }
+    process.exit(imported ? 0 : 1);
+  }
+
   const database = await openDatabase();
   let allSucceeded = false;
   try {

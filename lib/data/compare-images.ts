@@ -377,7 +377,7 @@ function readResults(value: unknown): ComparedResult[] | null {
 }
 
 /** Pairs the policies of both reports by id, in A's order with B's other policies after them. */
-function diffPolicies(a: ComparedResult[] | null, b: ComparedResult[] | null): PolicyChange[] {
+export function diffPolicies(a: ComparedResult[] | null, b: ComparedResult[] | null): PolicyChange[] {
   const ids = [...new Set([...(a ?? []).map((result) => result.id), ...(b ?? []).map((result) => result.id)])];
   return ids.map((id) => {
     const before = a?.find((result) => result.id === id);
@@ -413,7 +413,7 @@ function versionsByPackage(rows: { type: string; name: string; version: string }
 }
 
 /** Diffs two package inventories by type and name; a package is changed when its set of versions differs. */
-function diffPackages(rowsA: { type: string; name: string; version: string }[], rowsB: { type: string; name: string; version: string }[]): PackageDiff {
+export function diffPackages(rowsA: { type: string; name: string; version: string }[], rowsB: { type: string; name: string; version: string }[]): PackageDiff {
   const before = versionsByPackage(rowsA);
   const after = versionsByPackage(rowsB);
   const diff: PackageDiff = { added: [], removed: [], changed: [], unchanged: 0 };
@@ -489,7 +489,7 @@ function groupFindings(value: unknown): FindingGroups {
 }
 
 /** Diffs the unsuppressed findings of two reports by vulnerability id and package name. */
-function diffFindings(findingsA: unknown, findingsB: unknown): VulnerabilityDiff {
+export function diffFindings(findingsA: unknown, findingsB: unknown): VulnerabilityDiff {
   const before = groupFindings(findingsA);
   const after = groupFindings(findingsB);
   const diff: VulnerabilityDiff = { fixed: [], introduced: [], unchanged: 0, unreadable: before.unreadable + after.unreadable };

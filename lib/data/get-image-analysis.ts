@@ -332,7 +332,7 @@ function isPackageType(value: string): value is PackageType {
   return Object.hasOwn(allPackageTypes, value);
 }
 
-function toSbomPackage(row: ImagePackage): SbomPackage {
+export function toSbomPackage(row: ImagePackage): SbomPackage {
   if (!isPackageType(row.type)) {
     throw new AppError("INTERNAL", `Package ${row.name} of image ${row.imageDigest} has the unknown type "${row.type}", so no SBOM can be written for it.`);
   }
