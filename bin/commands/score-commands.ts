@@ -17,8 +17,11 @@ SHIPSHAPE_REGISTRY_USERNAME and SHIPSHAPE_REGISTRY_PASSWORD, else the "auths"
 of config.json in DOCKER_CONFIG or ~/.docker. Registries on 127.0.0.1 or
 localhost are reached over http, others over https unless --insecure.
 
-Without --advisories no advisories are loaded, so the vulnerability policies
-report "no data" and lose their points, as on the dashboard.
+Without --advisories or --server no advisories are loaded, so the vulnerability
+policies report "no data" and lose their points, as on the dashboard. With
+--server URL --org ORG and an API token (SHIPSHAPE_TOKEN), the organization's
+policy configuration and the server's advisories for the image's packages are
+used, so the grade is the one the dashboard will show.
 Progress goes to stderr on a terminal; it is off when CI is set and with --quiet.
 Logs are off unless LOG_LEVEL is set; they go to stdout.`;
 
@@ -69,7 +72,9 @@ function addCommonOptions(command: Command): Command {
     .option("-o, --output <file>", "write the report to this file instead of standard output")
     .option("--config <file>", "policy configuration, YAML or JSON, in the schema of the organization's policy settings; default: the default policies")
     .option("--advisories <dir>", "the advisory store written by `shipshape advisories import --store DIR`")
-    .option("--server <url>", "fetch the configuration and advisories from a Shipshape server (not available yet)")
+    .option("--server <url>", "take the policy configuration and the advisories from this Shipshape server, so the grade equals the dashboard's; needs --org and an API token")
+    .option("--org <org>", "with --server: the organization whose policy configuration grades the image")
+    .option("--token <token>", "with --server: an API token with read scope; prefer SHIPSHAPE_TOKEN, which stays out of the process list")
     .option("-q, --quiet", "print no progress")
     .option("--username <user>", "registry user name; set --password too")
     .option("--password <password>", "registry password or token; prefer SHIPSHAPE_REGISTRY_PASSWORD, which stays out of the process list")

@@ -9,6 +9,7 @@ import { EXIT_GATE_FAILED, EXIT_NOT_SCORED, evaluateGate } from "@/lib/cli/gate"
 import { type ImageInput, parseImageInput } from "@/lib/cli/image-input";
 import { type LocalStore, openLocalStore, openTemporaryStore } from "@/lib/cli/local-store";
 import { loadPolicyConfig } from "@/lib/cli/load-policy-config";
+import { importServerAdvisories, readServerSource, serverPolicyConfig, type ServerSource } from "@/lib/cli/server-source";
 import { createProgress, type Progress, progressEnabled } from "@/lib/cli/progress";
 import { type ImageScore, type OpenedImage, openImage, scoreOpenedImage, type ScoreInputOptions } from "@/lib/cli/score-image-input";
 import { type JsonScoreReport, toJsonScoreReport } from "@/lib/cli/score-report-json";
@@ -28,6 +29,8 @@ export interface CommonOptions {
   config?: string;
   advisories?: string;
   server?: string;
+  org?: string;
+  token?: string;
   quiet?: boolean;
   username?: string;
   password?: string;
@@ -97,9 +100,9 @@ export async function runCompare(before: string, after: string, options: Compare
 export async function scoreCommand(image: string, options: ScoreOptions, io: CommandIo): Promise<number> {
   return reportErrors(io, async () => {
     const input = parseImageInput(image);
-    const config = await prepare(options);
+    const { config, server } = await prepare(options, io);
     const progress = createProgress(progressEnabled({ quiet: options.quiet ?? false, isTerminal: io.stderrIsTerminal, environment: io.environment }), io.stderr);
-    const settings = scoreOptions(options, config, io, progress);
+    const settings = scoreOptions(options, config, server, io, progress);
     const { score, sboms } = await withOpenedImages([input], settings, (opened) =>
       withStore(io, options, progress, async (prisma) => {
         const scored = await scoreOpenedImage(prisma, opened[0]!, settings);
@@ -120,9 +123,9 @@ export async function scoreCommand(image: string, options: ScoreOptions, io: Com
 export async function compareCommand(before: string, after: string, options: CompareOptions, io: CommandIo): Promise<number> {
   return reportErrors(io, async () => {
     const inputs = [parseImageInput(before), parseImageInput(after)];
-    const config = await prepare(options);
+    const { config, server } = await prepare(options, io);
     const progress = createProgress(progressEnabled({ quiet: options.quiet ?? false, isTerminal: io.stderrIsTerminal, environment: io.environment }), io.stderr);
-    const settings = scoreOptions(options, config, io, progress);
+    const settings = scoreOptions(options, config, server, io, progress);
     const scores: ImageScore[] = await withOpenedImages(inputs, settings, (opened) =>
       withStore(io, options, progress, async (prisma) => {
         const results = [];
@@ -155,20 +158,29 @@ function paintFor(options: CommonOptions, io: CommandIo) {
   return createPaint({ isTerminal: options.output === undefined && io.stdoutIsTerminal, environment: io.environment });
 }
 
-/** Rejects --server, which is not built yet, and loads --config. */
-async function prepare(options: CommonOptions & { sbom?: SbomFormat; sbomFile?: string }): Promise<PolicyConfig> {
+/**
+ * Checks the option combination and loads the policy configuration: from the
+ * server with --server, else from --config, else the default policies.
+ */
+async function prepare(options: CommonOptions & { sbom?: SbomFormat; sbomFile?: string }, io: CommandIo): Promise<{ config: PolicyConfig; server: ServerSource | null }> {
   if (options.sbomFile !== undefined && options.sbom === undefined) {
     throw new AppError("INVALID_INPUT", `--sbom-file ${options.sbomFile} is set without --sbom. Add --sbom spdx or --sbom cyclonedx.`);
   }
-  if (options.server !== undefined) {
-    throw new AppError("INVALID_INPUT", `--server ${options.server}: fetching the policy configuration and advisories from a Shipshape server is not available yet. Use --config FILE and --advisories DIR.`);
-  }
-  return options.config === undefined ? defaultPolicyConfig : loadPolicyConfig(options.config);
+  const server = readServerSource(options, io.environment);
+  if (server !== null) return { config: await serverPolicyConfig(server), server };
+  return { config: options.config === undefined ? defaultPolicyConfig : await loadPolicyConfig(options.config), server: null };
 }
 
-function scoreOptions(options: CommonOptions, config: PolicyConfig, io: CommandIo, progress: Progress): ScoreInputOptions {
+function scoreOptions(options: CommonOptions, config: PolicyConfig, server: ServerSource | null, io: CommandIo, progress: Progress): ScoreInputOptions {
   return {
     config,
+    beforeGrading:
+      server === null
+        ? undefined
+        : async (prisma, digests) => {
+            progress.step(`Fetching advisories from ${server.url}`);
+            await importServerAdvisories(prisma, server, digests);
+          },
     credentials: { username: options.username, password: options.password, environment: io.environment },
     insecure: options.insecure ?? false,
     baseImageRegistries: options.baseRegistries ?? DEFAULT_BASE_IMAGE_REGISTRIES,

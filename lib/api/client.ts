@@ -31,6 +31,8 @@ export interface ServerAdvisories {
   knownExploited: Set<string>;
   /** Ids of records that no longer pass the OSV schema. The server's own matching skips them too. */
   unreadable: string[];
+  /** Each readable record as the server sent it, by id, for a local store to import. */
+  documents: Map<string, unknown>;
 }
 
 /** Package names per request; the server accepts up to 5,000. */
@@ -68,7 +70,7 @@ export async function fetchPolicyConfiguration(serverUrl: string, token: string,
 export async function queryAdvisories(serverUrl: string, token: string, packages: readonly { ecosystem: string; name: string }[], options: ApiClientOptions = {}): Promise<ServerAdvisories> {
   const url = endpointUrl(serverUrl, "advisories/query");
   const unique = [...new Map(packages.map(({ ecosystem, name }) => [`${ecosystem}\u0000${name}`, { ecosystem, name }])).values()];
-  const result: ServerAdvisories = { snapshotId: null, records: [], published: new Map(), knownExploited: new Set(), unreadable: [] };
+  const result: ServerAdvisories = { snapshotId: null, records: [], published: new Map(), knownExploited: new Set(), unreadable: [], documents: new Map() };
   const byId = new Map<string, OsvRecord>();
 
   for (let start = 0; start < unique.length; start += PACKAGES_PER_REQUEST) {
@@ -89,6 +91,7 @@ export async function queryAdvisories(serverUrl: string, token: string, packages
       }
       byId.set(advisory.id, parsed.record);
       result.published.set(advisory.id, advisory.published);
+      result.documents.set(advisory.id, advisory.record);
     }
   }
   result.records = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));

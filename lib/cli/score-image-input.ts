@@ -43,6 +43,8 @@ export interface ScoreInputOptions {
   /** Hosts that a base image's tag may be looked up on, to tell whether it moved; empty looks up none. */
   baseImageRegistries: readonly string[];
   progress: Progress;
+  /** Runs after the images are analysed and before they are graded, e.g. to fetch the advisories their packages need. */
+  beforeGrading?: (prisma: PrismaClient, digests: readonly string[]) => Promise<void>;
   now?: Date;
 }
 
@@ -71,6 +73,7 @@ export async function scoreOpenedImage(prisma: PrismaClient, opened: OpenedImage
       // The dashboard grades such an image with "no data"; before a push, the user needs to know instead.
       if (result.status === "FAILED") throw new AppError("INVALID_INPUT", `Analysing ${input.text} (platform image ${digest}) failed: ${result.reason}`);
     }
+    await options.beforeGrading?.(prisma, digests);
     options.progress.step("Grading");
     const head = options.baseImageRegistries.length === 0 ? undefined : registryHead(options.baseImageRegistries);
     await resolveBaseTagsOf(prisma, digests, { head, ttlMinutes: 0 });
