@@ -14,6 +14,21 @@ export const jobNames = {
   sendNotificationDigests: "send-notification-digests",
 } as const;
 
+/**
+ * The longest singleton window pg-boss 10 accepts: it rejects a throttling interval
+ * longer than its archive interval, 12 hours by default.
+ */
+export const MAX_SINGLETON_SECONDS = 12 * 60 * 60;
+
+/**
+ * Returns the window in which a scheduled job is queued once however many workers
+ * queue it. Intervals above MAX_SINGLETON_SECONDS get that window, so with a daily
+ * schedule two workers started 12 hours apart can each run the job once a day.
+ */
+export function scheduleWindowSeconds(intervalSeconds: number): number {
+  return Math.min(intervalSeconds, MAX_SINGLETON_SECONDS);
+}
+
 export interface SyncOrganizationJob {
   organization: string;
 }

@@ -5,7 +5,7 @@ import { getEnv, parseEnv } from "@/lib/env";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { osvFixtureFolder } from "@/lib/advisories/testing/advisory-fixtures";
-import { jobNames } from "@/lib/jobs/queue";
+import { jobNames, scheduleWindowSeconds } from "@/lib/jobs/queue";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 
 let registry: RegistryServer;
@@ -65,4 +65,14 @@ test("an image is queued for analysis once at a time", async () => {
   expect(second).toBeNull();
   expect(other).not.toBeNull();
   await boss.deleteJob(jobNames.analyzeImage, [first!, other!]);
+});
+
+test("the longest schedules fit pg-boss's singleton window", async () => {
+  const boss = worker!.boss;
+  const day = 24 * 60 * 60;
+  await expect(boss.send(jobNames.syncOrganization, { organization: "nobody" }, { singletonKey: "day-raw", singletonSeconds: day, startAfter: 3600 })).rejects.toThrow(/cannot exceed/);
+  const id = await boss.send(jobNames.syncOrganization, { organization: "nobody" }, { singletonKey: "day", singletonSeconds: scheduleWindowSeconds(day), startAfter: 3600 });
+  expect(id).not.toBeNull();
+  expect(scheduleWindowSeconds(60)).toBe(60);
+  await boss.deleteJob(jobNames.syncOrganization, id!);
 });

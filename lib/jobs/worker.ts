@@ -9,7 +9,7 @@ import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { regradeExpiredExceptions } from "@/lib/grading/regrade-exceptions";
 import { refreshBaseTags, registryHead, type BaseTagOptions } from "@/lib/grading/base-tags";
 import { importAdvisories } from "@/lib/advisories/import-advisories";
-import { jobNames, startQueue, type AnalyzeImageJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
+import { jobNames, scheduleWindowSeconds, startQueue, type AnalyzeImageJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 import { startNotificationJobs } from "@/lib/notifications/notification-jobs";
@@ -80,7 +80,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const advisoryIntervalSeconds = env.ADVISORY_IMPORT_INTERVAL_MINUTES * 60;
   const queueScheduledImports = async () => {
     for (const source of env.ADVISORY_SOURCES) {
-      await boss.send(jobNames.importAdvisories, { source } satisfies ImportAdvisoriesJob, { singletonKey: source, singletonSeconds: advisoryIntervalSeconds });
+      await boss.send(jobNames.importAdvisories, { source } satisfies ImportAdvisoriesJob, { singletonKey: source, singletonSeconds: scheduleWindowSeconds(advisoryIntervalSeconds) });
     }
   };
   await queueScheduledImports();
@@ -91,7 +91,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
 
   const queueScheduledSyncs = async () => {
     for (const organization of registry?.organizations ?? []) {
-      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalSeconds });
+      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: scheduleWindowSeconds(intervalSeconds) });
     }
   };
   await queueScheduledSyncs();
@@ -106,7 +106,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   });
   const baseTagSeconds = env.BASE_TAG_TTL_MINUTES * 60;
   const queueBaseTagRefresh = () =>
-    boss.send(jobNames.refreshBaseTags, {}, { singletonKey: "refresh-base-tags", singletonSeconds: baseTagSeconds }).catch((error: unknown) => {
+    boss.send(jobNames.refreshBaseTags, {}, { singletonKey: "refresh-base-tags", singletonSeconds: scheduleWindowSeconds(baseTagSeconds) }).catch((error: unknown) => {
       logger.error({ err: error }, "queueing the base tag refresh failed");
       return null;
     });
