@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
 import { fileURLToPath } from "node:url";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
@@ -44,9 +45,13 @@ const noFilters = { externalTables: [], externalEnums: [] };
  * Writes the same `_prisma_migrations` table as `prisma migrate deploy`.
  */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
+  // Workers that start together would each wait for the schema engine's advisory lock,
+  // which times out after 10 s, so a database with nothing to apply is answered by one query.
+  const migrations = await listMigrations();
+  if (await allApplied(databaseUrl, migrations.migrationDirectories.map((directory) => directory.path))) return [];
   const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema());
   try {
-    const result = await engine.applyMigrations({ migrationsList: await listMigrations(), filters: noFilters });
+    const result = await engine.applyMigrations({ migrationsList: migrations, filters: noFilters });
     if (result.appliedMigrationNames.length > 0) {
       logger.info({ migrations: result.appliedMigrationNames }, "applied database migrations");
     }
@@ -55,6 +60,27 @@ export async function applyMigrations(databaseUrl: string): Promise<string[]> {
     throw new AppError("CONFIGURATION", `Applying database migrations failed: ${describeEngineError(error)}. Check that DATABASE_URL points to a reachable Postgres database.`, { cause: error });
   } finally {
     await close();
+  }
+}
+
+/**
+ * Returns whether `_prisma_migrations` records every migration folder as finished
+ * and not rolled back. A database without that table, or one the query cannot
+ * reach, returns false, so the schema engine decides and reports the problem.
+ */
+async function allApplied(databaseUrl: string, names: readonly string[]): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    const table = await client.query<{ present: boolean }>("SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present");
+    if (!table.rows[0]?.present) return false;
+    const applied = await client.query<{ migration_name: string }>("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL");
+    const done = new Set(applied.rows.map((row) => row.migration_name));
+    return names.every((name) => done.has(name));
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
