@@ -53,9 +53,12 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, analyzeLater });
   });
 
-  // pg-boss 10 runs one job at a time per work() call, so each call adds one concurrent job.
+  // pg-boss 10 runs one job at a time per work() call, so each call adds one concurrent job. It waits
+  // out the rest of the polling interval after every job (2 s by default), which capped a worker at 30
+  // analyses a minute, so these queues poll at pg-boss's shortest interval.
+  const busyQueue = { batchSize: 1, pollingIntervalSeconds: 0.5 };
   for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
-    await boss.work<AnalyzeImageJob>(jobNames.analyzeImage, { batchSize: 1 }, async ([job]) => {
+    await boss.work<AnalyzeImageJob>(jobNames.analyzeImage, busyQueue, async ([job]) => {
       if (!job || !registry) return;
       // A sync can queue the image again while it is analysed; the job queued then finds it done.
       const analysed = await prisma.imageAnalysis.count({ where: { imageDigest: job.data.digest, status: "ANALYSED" } });
@@ -63,7 +66,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
       await analyzeAndGrade(prisma, registry.source, job.data.repository, [job.data.digest], { baseTags });
     });
 
-    await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
+    await boss.work<GradeImagesJob>(jobNames.gradeImages, busyQueue, async ([job]) => {
       if (!job) return;
       await gradeImages(prisma, job.data.digests, { cause: job.data.cause });
       await refreshGradesOfImages(prisma, job.data.digests, { cause: job.data.cause });
