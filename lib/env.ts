@@ -80,6 +80,14 @@ const schema = z.object({
     .optional(),
   /** Sender address of Shipshape's e-mail. */
   SMTP_FROM: z.string().min(3).default("Shipshape <shipshape@localhost>"),
+  /**
+   * Key that seals registry passwords stored in the database (AES-256-GCM): 32 random bytes in base64,
+   * e.g. from `openssl rand -base64 32`. Unset: passwords cannot be stored from the settings page.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes in base64; generate one with `openssl rand -base64 32`")
+    .optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 
