@@ -82,7 +82,7 @@ const schema = z.object({
   SMTP_FROM: z.string().min(3).default("Shipshape <shipshape@localhost>"),
   /**
    * Key that seals registry passwords stored in the database (AES-256-GCM): 32 random bytes in base64,
-   * e.g. from `openssl rand -base64 32`. Unset: passwords cannot be stored from the settings page.
+   * e.g. from `openssl rand -base64 32`. Unset: registry passwords cannot be stored in the database.
    */
   SECRETS_KEY: z
     .string()

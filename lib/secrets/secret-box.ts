@@ -45,17 +45,17 @@ export function openSecret(sealed: string, secretsKey: string | undefined): stri
   const key = decodeKey(secretsKey);
   const [version, payload] = sealed.split(":", 2);
   if (version !== VERSION || payload === undefined) {
-    throw new AppError("CONFIGURATION", `A stored secret has the unknown format "${version}"; only "${VERSION}" is supported. Enter the registry password again on the registry settings page.`);
+    throw new AppError("CONFIGURATION", `A stored secret has the unknown format "${version}"; only "${VERSION}" is supported. Store the registry password again.`);
   }
   const bytes = Buffer.from(payload, "base64");
   if (bytes.length < IV_BYTES + TAG_BYTES) {
-    throw new AppError("CONFIGURATION", "A stored secret is truncated. Enter the registry password again on the registry settings page.");
+    throw new AppError("CONFIGURATION", "A stored secret is truncated. Store the registry password again.");
   }
   const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, IV_BYTES));
   decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   try {
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
   } catch (error) {
-    throw new AppError("CONFIGURATION", "A stored secret could not be decrypted: SECRETS_KEY is not the key it was sealed with. Restore the earlier SECRETS_KEY, or enter the registry password again.", { cause: error });
+    throw new AppError("CONFIGURATION", "A stored secret could not be decrypted: SECRETS_KEY is not the key it was sealed with. Restore the earlier SECRETS_KEY, or store the registry password again.", { cause: error });
   }
 }
