@@ -15,6 +15,8 @@ export function proxy(request: NextRequest) {
     });
   }
   if (publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`))) return NextResponse.next();
+  // Registries deliver push events without a session; the route checks the registry's event token itself.
+  if (/^\/api\/registries\/[^/]+\/events$/.test(pathname)) return NextResponse.next();
   if (sessionCookies.some((name) => request.cookies.has(name))) return NextResponse.next();
 
   if (pathname.startsWith("/api/")) {

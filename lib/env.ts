@@ -34,6 +34,11 @@ const schema = z.object({
     }),
   REGISTRY_USERNAME: z.string().optional(),
   REGISTRY_PASSWORD: z.string().optional(),
+  /**
+   * Token that the REGISTRY_URL registry's push events must carry, at least 24 characters.
+   * Unset: push events for that registry are rejected.
+   */
+  REGISTRY_EVENT_TOKEN: z.string().min(24, "must be at least 24 characters; generate one with `openssl rand -hex 24`").optional(),
   /** Allow plain http to the registry. */
   REGISTRY_INSECURE: booleanFlag,
   /** Minutes between scheduled syncs of each organization. */

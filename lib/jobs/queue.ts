@@ -42,3 +42,17 @@ export async function startQueue(databaseUrl: string): Promise<PgBoss> {
   }
   return boss;
 }
+
+const processQueue = globalThis as { shipshapeQueueClient?: Promise<PgBoss> };
+
+/**
+ * Returns this process's queue for sending jobs from request handlers, started
+ * on first use and shared across Next.js module graphs through globalThis.
+ */
+export function getQueueClient(databaseUrl: string): Promise<PgBoss> {
+  processQueue.shipshapeQueueClient ??= startQueue(databaseUrl).catch((error: unknown) => {
+    processQueue.shipshapeQueueClient = undefined;
+    throw error;
+  });
+  return processQueue.shipshapeQueueClient;
+}

@@ -32,7 +32,7 @@ describe("secret box", () => {
   test("rejects a tampered value", () => {
     const sealed = sealSecret("password", key);
     const bytes = Buffer.from(sealed.slice(3), "base64");
-    bytes[bytes.length - 1] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 1, bytes.length - 1);
     expect(() => openSecret(`v1:${bytes.toString("base64")}`, key)).toThrow(/could not be decrypted/);
   });
 

@@ -56,6 +56,14 @@ export async function syncRepository(
     // attached to other manifests. They are read with their subject, so they are not synced as tags.
     tagNames = (await source.listTags(name)).filter((tag) => !ARTIFACT_TAG.test(tag));
   } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") {
+      // The registry no longer has the repository: it leaves the lists, and its tags, grades and history stay stored.
+      const deletedAt = new Date();
+      await prisma.tag.updateMany({ where: { repositoryId: repository.id, deletedAt: null }, data: { deletedAt } });
+      await prisma.repository.update({ where: { id: repository.id }, data: { deletedAt, lastSyncError: null } });
+      logger.info({ repository: name }, "repository not found in the registry; marked deleted");
+      return result;
+    }
     const message = `Listing the tags of ${name} failed: ${publicMessage(error)}`;
     await prisma.repository.update({ where: { id: repository.id }, data: { lastSyncError: message } });
     result.failures.push({ repository: name, reference: null, digest: null, message });
