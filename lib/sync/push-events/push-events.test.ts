@@ -8,9 +8,10 @@ import { getPrisma } from "@/lib/db";
 import { getEnv, parseEnv } from "@/lib/env";
 import { getQueueClient, jobNames } from "@/lib/jobs/queue";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
-import { deleteManifest } from "@/lib/registry/testing/push-image";
+import { deleteManifest, pushManifest } from "@/lib/registry/testing/push-image";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
 import { buildSampleImages } from "@/lib/samples/sample-images";
+import type { SampleSet } from "@/lib/samples/sample-set";
 import { pushSampleSet } from "@/lib/sync/testing/push-sample-set";
 import { createPushSyncQueue } from "@/lib/sync/push-events/push-sync-queue";
 import { receivePushEvents } from "@/lib/sync/push-events/receive-push-events";
@@ -23,6 +24,7 @@ let routeUrl: string;
 let registry: RegistryServer;
 let worker: Worker | undefined;
 let boss: PgBoss;
+let samples: SampleSet;
 
 /** Calls the events route handler as Next.js would, for a request the test builds itself. */
 function postEvents(body: string, headers: Record<string, string>, query = "", id = registryId): Promise<Response> {
@@ -116,7 +118,7 @@ afterAll(async () => {
 describe("push events", () => {
   test("registry push grades without a scheduled sync", async () => {
     const prisma = getPrisma();
-    const samples = await buildSampleImages();
+    samples = await buildSampleImages();
     await pushSampleSet(registry, samples);
 
     const expected = new Set(samples.tags.filter((tag) => !tag.tag.startsWith("sha256-")).map((tag) => `${tag.repository}:${tag.tag}`));
@@ -134,6 +136,28 @@ describe("push events", () => {
     expect(organizationRuns[0]?.repositoriesSeen).toBe(0);
     const repositoryRuns = await prisma.syncRun.findMany({ where: { repository: { not: null } }, select: { repository: true } });
     expect(new Set(repositoryRuns.map((run) => run.repository))).toEqual(new Set(samples.tags.map((tag) => tag.repository)));
+  });
+
+  test("moved tag keeps its grade history", async () => {
+    const prisma = getPrisma();
+    // Two demo/web tags with different images: the first tag is pushed again at the second's digest.
+    const webTags = samples.tags.filter((tag) => tag.repository === "demo/web" && !tag.tag.startsWith("sha256-"));
+    const moving = webTags[0];
+    const target = webTags.find((tag) => tag.digest !== moving?.digest);
+    if (!moving || !target) throw new Error("The sample set needs two demo/web tags with different digests.");
+    const before = await prisma.tag.findFirstOrThrow({ where: { name: moving.tag, repository: { name: "demo/web" } } });
+    const changesBefore = await prisma.gradeChange.findMany({ where: { tagId: before.id } });
+
+    await pushManifest(registry, "demo/web", moving.tag, target.bytes, target.mediaType);
+    await waitFor(async () => (await prisma.tag.findUniqueOrThrow({ where: { id: before.id } })).digest === target.digest);
+
+    const history = await prisma.tagDigest.findMany({ where: { tagId: before.id }, select: { digest: true } });
+    expect(history.map((entry) => entry.digest)).toEqual(expect.arrayContaining([moving.digest, target.digest]));
+    await waitFor(async () => (await prisma.gradeChange.count({ where: { tagId: before.id, digest: target.digest } })) > 0);
+    const changesAfter = await prisma.gradeChange.findMany({ where: { tagId: before.id }, orderBy: { changedAt: "asc" } });
+    expect(changesAfter.slice(0, changesBefore.length).map((change) => change.id)).toEqual(changesBefore.map((change) => change.id));
+    const moveChange = changesAfter.find((change) => change.digest === target.digest);
+    expect(moveChange?.cause).toBe("push");
   });
 
   test("deleted manifest hides its tags", async () => {
