@@ -57,6 +57,10 @@ export interface RegistrySource {
    * source has no such API; callers then read the `sha256-<hex>` tag of the referrers tag schema.
    */
   listReferrers?(repository: string, digest: string): Promise<Descriptor[] | null>;
+  /** Returns the registry's last-push time of a tag from the latest `listTags`, for registries that record one (Docker Hub). */
+  tagLastPushed?(repository: string, tag: string): Date | null;
+  /** Returns when an exhausted rate-limit window resets, or null when requests may be sent (Docker Hub). */
+  pausedUntil?(): Date | null;
   /** Fetches a small blob (a config or an attestation) whole, at most `maxBytes`. */
   getBlob(repository: string, digest: string, options?: { maxBytes?: number }): Promise<Uint8Array>;
   /** Opens a blob as a stream, for layers, which are never buffered whole. `size`, when given, is enforced. */
