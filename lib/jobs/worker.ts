@@ -12,6 +12,8 @@ import { importAdvisories } from "@/lib/advisories/import-advisories";
 import { jobNames, startQueue, type AnalyzeImagesJob, type GradeImagesJob, type ImportAdvisoriesJob, type SyncOrganizationJob, type SyncRepositoryJob } from "@/lib/jobs/queue";
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
+import { createRegistrySources, type OpenedRegistry } from "@/lib/sync/registry-sources";
+import { repositoryOrg } from "@/lib/registry/reference";
 
 /** How often expired exceptions are looked for; stored grades show an expiry at most this long after it. */
 const EXCEPTION_EXPIRY_CHECK_SECONDS = 15 * 60;
@@ -40,23 +42,36 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const analyzeLater: AnalyzeLater = async (repository, digests) => {
     await boss.send(jobNames.analyzeImages, { repository, digests } satisfies AnalyzeImagesJob);
   };
+  const sources = createRegistrySources(prisma, env, registry);
+  /** Queues the organization's sync for when its registry's rate limit resets; returns whether it is paused. */
+  const deferWhileRateLimited = async (organization: string, opened: OpenedRegistry): Promise<boolean> => {
+    const pausedUntil = opened.source.pausedUntil?.();
+    if (!pausedUntil) return false;
+    await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { startAfter: pausedUntil, singletonKey: `${organization}:rate-limit` });
+    logger.warn({ org: organization, pausedUntil }, "registry rate limit exhausted; sync queued for when it resets");
+    return true;
+  };
 
   await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount, analyzeLater });
+    const opened = job ? await sources.forOrganization(job.data.organization) : null;
+    if (!job || !opened || (await deferWhileRateLimited(job.data.organization, opened))) return;
+    await syncOrganization(prisma, opened.source, job.data.organization, { requestCount: opened.requestCount, analyzeLater });
+    await deferWhileRateLimited(job.data.organization, opened);
   });
 
   await boss.work<SyncRepositoryJob>(jobNames.syncRepository, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, analyzeLater });
+    const opened = job ? await sources.forOrganization(job.data.organization) : null;
+    if (!job || !opened || (await deferWhileRateLimited(job.data.organization, opened))) return;
+    await syncOrganization(prisma, opened.source, job.data.organization, { repository: job.data.repository, requestCount: opened.requestCount, analyzeLater });
   });
 
   await boss.work<AnalyzeImagesJob>(jobNames.analyzeImages, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
+    const opened = job ? await sources.forOrganization(repositoryOrg(job.data.repository)) : null;
+    if (!job || !opened) return;
     // A sync queues the images again while an earlier job waits; the ones analysed since are skipped.
     const analysed = await prisma.imageAnalysis.findMany({ where: { imageDigest: { in: job.data.digests }, status: "ANALYSED" }, select: { imageDigest: true } });
     const done = new Set(analysed.map((row) => row.imageDigest));
-    await analyzeAndGrade(prisma, registry.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
+    await analyzeAndGrade(prisma, opened.source, job.data.repository, job.data.digests.filter((digest) => !done.has(digest)), { baseTags });
   });
 
   await boss.work<GradeImagesJob>(jobNames.gradeImages, { batchSize: 1 }, async ([job]) => {
@@ -85,7 +100,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   importTimer.unref();
 
   const queueScheduledSyncs = async () => {
-    for (const organization of registry?.organizations ?? []) {
+    for (const organization of await sources.organizations()) {
       await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalSeconds });
     }
   };
@@ -125,7 +140,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   return {
     boss,
     syncNow: async () => {
-      for (const organization of registry?.organizations ?? []) {
+      for (const organization of await sources.organizations()) {
         await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: `${organization}:now` });
       }
     },
