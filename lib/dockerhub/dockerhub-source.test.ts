@@ -1,25 +1,16 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { describe, expect, test } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { DockerHubSource } from "@/lib/dockerhub/dockerhub-source";
-import { HUB_TOKEN, HUB_USER, hubTags, imageDigest, startRecordedDockerHub, type RecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
+import { HUB_TOKEN, HUB_USER, hubTags, imageDigest, setUpRecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
-let hub: RecordedDockerHub;
-
-beforeEach(async () => {
-  await resetDatabase();
-  hub = await startRecordedDockerHub();
-});
-afterEach(async () => {
-  await hub.close();
-});
+const currentHub = setUpRecordedDockerHub();
 
 function source(options: { password?: string } = {}) {
   return new DockerHubSource({
     namespaces: ["acme"],
-    apiUrl: hub.api.url,
-    registryUrl: hub.registry.url,
+    apiUrl: currentHub().api.url,
+    registryUrl: currentHub().registry.url,
     username: HUB_USER,
     password: options.password ?? HUB_TOKEN,
     insecure: true,
@@ -43,43 +34,43 @@ describe("Docker Hub source", () => {
     for (const tag of tags) expect(tag.digest).toBe(imageDigest);
 
     // One login, then the JWT on every Hub API request.
-    expect(hub.behaviour.logins).toBe(1);
-    const apiGets = hub.api.requests.filter((request) => request.method === "GET");
+    expect(currentHub().behaviour.logins).toBe(1);
+    const apiGets = currentHub().api.requests.filter((request) => request.method === "GET");
     for (const request of apiGets) expect(request.headers.authorization).toBe("Bearer jwt-1");
     expect(apiGets.map((request) => request.path)).toContain("/v2/namespaces/acme/repositories?page=2&page_size=1");
 
     // Registry tokens are requested for each repository's pull scope.
-    const tokenScopes = hub.registry.requests.filter((request) => request.path.startsWith("/token")).map((request) => new URL(request.path, hub.registry.url).searchParams.get("scope"));
+    const tokenScopes = currentHub().registry.requests.filter((request) => request.path.startsWith("/token")).map((request) => new URL(request.path, currentHub().registry.url).searchParams.get("scope"));
     // The token for the `/v2/` ping has no scope.
     expect(new Set(tokenScopes.filter((scope) => scope !== null))).toEqual(new Set(["repository:acme/api:pull", "repository:acme/web:pull"]));
   });
 
   test("unchanged tags cost only HEAD requests", async () => {
     await syncOrganization(getPrisma(), source(), "acme", { analyzeLater });
-    const before = hub.registry.requests.length;
+    const before = currentHub().registry.requests.length;
     await syncOrganization(getPrisma(), source(), "acme", { analyzeLater });
 
-    const manifestRequests = hub.registry.requests.slice(before).filter((request) => request.path.includes("/manifests/"));
+    const manifestRequests = currentHub().registry.requests.slice(before).filter((request) => request.path.includes("/manifests/"));
     expect(manifestRequests.length).toBe(3);
     for (const request of manifestRequests) expect(request.method).toBe("HEAD");
   });
 
   test("expired JWT is refreshed once", async () => {
-    hub.behaviour.expiredJwts.add("jwt-1");
+    currentHub().behaviour.expiredJwts.add("jwt-1");
     const run = await syncOrganization(getPrisma(), source(), "acme", { analyzeLater });
 
     expect(run.status).toBe("SUCCEEDED");
-    expect(hub.behaviour.logins).toBe(2);
+    expect(currentHub().behaviour.logins).toBe(2);
   });
 
   test("JWT rejected after refresh fails clearly", async () => {
-    hub.behaviour.rejectAllJwts = true;
+    currentHub().behaviour.rejectAllJwts = true;
     const run = await syncOrganization(getPrisma(), source(), "acme", { analyzeLater });
 
     expect(run.status).toBe("FAILED");
     const errors = run.errors as { message: string }[];
     expect(errors[0]?.message).toMatch(/Docker Hub rejected a fresh JWT of acme-ci/);
-    expect(hub.behaviour.logins).toBe(2);
+    expect(currentHub().behaviour.logins).toBe(2);
   });
 
   test("wrong access token names the account", async () => {
@@ -94,7 +85,7 @@ describe("Docker Hub source", () => {
   });
 
   test("foreign next link is not followed", async () => {
-    hub.behaviour.foreignNextLink = true;
+    currentHub().behaviour.foreignNextLink = true;
     const run = await syncOrganization(getPrisma(), source(), "acme", { analyzeLater });
 
     expect(run.status).toBe("FAILED");
@@ -102,7 +93,7 @@ describe("Docker Hub source", () => {
   });
 
   test("exhausted rate limit pauses the sync", async () => {
-    hub.behaviour.registryRemaining = 0;
+    currentHub().behaviour.registryRemaining = 0;
     const hubSource = source();
     const run = await syncOrganization(getPrisma(), hubSource, "acme", { analyzeLater, concurrency: 1 });
 
@@ -116,8 +107,8 @@ describe("Docker Hub source", () => {
     expect(messages).toMatch(/1 repositories were left for the next sync/);
 
     // Nothing more is sent until the window resets.
-    const sent = hub.registry.requests.length + hub.api.requests.length;
+    const sent = currentHub().registry.requests.length + currentHub().api.requests.length;
     await expect(hubSource.headManifest("acme/api", "1.0")).rejects.toThrow(/exhausted until/);
-    expect(hub.registry.requests.length + hub.api.requests.length).toBe(sent);
+    expect(currentHub().registry.requests.length + currentHub().api.requests.length).toBe(sent);
   });
 });

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { describe, expect, test } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { DockerHubSource } from "@/lib/dockerhub/dockerhub-source";
-import { HUB_TOKEN, HUB_USER, startRecordedDockerHub, type RecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
+import { HUB_TOKEN, HUB_USER, setUpRecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
 import { parseEnv } from "@/lib/env";
 import { createRegistrySource } from "@/lib/registry/registry-source";
 import { sealSecret } from "@/lib/secrets/secret-box";
@@ -12,20 +11,12 @@ import { createRegistrySources } from "@/lib/sync/registry-sources";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 
 const secretsKey = randomBytes(32).toString("base64");
-let hub: RecordedDockerHub;
-
-beforeEach(async () => {
-  await resetDatabase();
-  hub = await startRecordedDockerHub();
-});
-afterEach(async () => {
-  await hub.close();
-});
+const currentHub = setUpRecordedDockerHub();
 
 async function storeDockerHubRegistry() {
   const prisma = getPrisma();
   const registry = await prisma.registry.create({
-    data: { kind: "DOCKERHUB", url: hub.registry.url, hubApiUrl: hub.api.url, insecure: true, username: HUB_USER, sealedPassword: sealSecret(HUB_TOKEN, secretsKey) },
+    data: { kind: "DOCKERHUB", url: currentHub().registry.url, hubApiUrl: currentHub().api.url, insecure: true, username: HUB_USER, sealedPassword: sealSecret(HUB_TOKEN, secretsKey) },
   });
   await prisma.organization.create({ data: { name: "acme", registryId: registry.id } });
   return registry;

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { afterEach, beforeEach } from "vitest";
+import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { sha256Digest } from "@/lib/registry/testing/push-image";
 import { startStubServer, type StubServer } from "@/lib/registry/testing/stub-server";
 
@@ -69,6 +71,25 @@ export async function startRecordedDockerHub(): Promise<RecordedDockerHub> {
       await api.close();
       await registry.close();
     },
+  };
+}
+
+/**
+ * Registers hooks that empty the database and start fresh recorded servers
+ * before each test of the file, and close them after it. Returns a getter for the current servers.
+ */
+export function setUpRecordedDockerHub(): () => RecordedDockerHub {
+  let hub: RecordedDockerHub | undefined;
+  beforeEach(async () => {
+    await resetDatabase();
+    hub = await startRecordedDockerHub();
+  });
+  afterEach(async () => {
+    await hub?.close();
+  });
+  return () => {
+    if (!hub) throw new Error("The recorded Docker Hub starts before each test; call the getter inside a test.");
+    return hub;
   };
 }
 
