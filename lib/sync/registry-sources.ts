@@ -19,7 +19,8 @@ export interface RegistrySources {
   organizations(): Promise<string[]>;
 }
 
-type RegistryRow = NonNullable<Awaited<ReturnType<typeof findOrganizationRegistry>>>;
+/** A Registry row with the names of the organizations it syncs. */
+export type StoredRegistry = NonNullable<Awaited<ReturnType<typeof findOrganizationRegistry>>>;
 
 function findOrganizationRegistry(prisma: PrismaClient, organization: string) {
   return prisma.organization
@@ -58,7 +59,8 @@ export function createRegistrySources(prisma: PrismaClient, env: Env, configured
   };
 }
 
-function openStoredRegistry(registry: RegistryRow, env: Env): OpenedRegistry {
+/** Opens the source of a registry stored in the database; raises CONFIGURATION when its password cannot be opened. */
+export function openStoredRegistry(registry: StoredRegistry, env: Env): OpenedRegistry {
   let requests = 0;
   const onRequest = () => {
     requests += 1;
