@@ -6,17 +6,13 @@ import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { jobNames } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
+import { assertSiteAdmin } from "@/lib/data/admin/manage-organizations";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { DOCKER_HUB_REGISTRY_URL } from "@/lib/dockerhub/dockerhub-source";
 import { sealSecret } from "@/lib/secrets/secret-box";
 import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
 import { openStoredRegistry } from "@/lib/sync/registry-sources";
 import { testRegistryConnection, type ConnectionCheck } from "@/lib/sync/test-registry-connection";
-
-/** Registry settings exist only for site administrators; anyone else gets NOT_FOUND, as for a missing page. */
-function assertSiteAdmin(viewer: Viewer): void {
-  if (!viewer.isSiteAdmin) throw new AppError("NOT_FOUND", "Page not found.");
-}
 
 export interface NewRegistry {
   kind: "DISTRIBUTION" | "DOCKERHUB" | "OCI_LAYOUT";
