@@ -131,7 +131,7 @@ export async function checkRegistryConnection(viewer: Viewer, registryId: string
   const registry = await getPrisma().registry.findUnique({ where: { id: registryId }, include: { organizations: { select: { name: true }, orderBy: { name: "asc" } } } });
   if (!registry) throw new AppError("NOT_FOUND", "Registry not found. Reload the page; it may have been removed.");
   if (registry.kind !== "OCI_LAYOUT" && registry.username && !registry.sealedPassword) {
-    return [{ name: "credentials accepted", ok: false, message: "This registry's password comes from REGISTRY_PASSWORD, which only the worker reads; its connection is tested by `shipshape sync`." }];
+    return [{ name: "credentials accepted", ok: false, message: "This registry's password comes from REGISTRY_PASSWORD, so this page cannot test it. Run `npx tsx bin/shipshape.ts sync`, which reports each failure." }];
   }
   const opened = openStoredRegistry(registry, env);
   return testRegistryConnection(opened.source, registry.organizations.map((organization) => organization.name), { hasCredentials: registry.sealedPassword !== null });

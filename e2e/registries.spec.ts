@@ -1,0 +1,73 @@
+import { expect, test } from "@playwright/test";
+import { users } from "@/e2e/matrix-users";
+import { signIn } from "@/e2e/sign-in";
+
+/**
+ * The e2e server runs Debian's registry for REGISTRY_URL; this spec adds the
+ * same registry under its `localhost` name for an organization without
+ * repositories, so its sync has nothing to fetch. SECRETS_KEY is not set there.
+ */
+
+test("admin adds, tests and syncs a registry", async ({ page }) => {
+  await signIn(page, users.admin);
+  await page.goto("/admin/registries");
+  const configured = page.locator("section[data-registry^='http://127.0.0.1:']");
+  await expect(configured).toHaveCount(1);
+  const registryUrl = (await configured.getAttribute("data-registry")) ?? "";
+  const localhostUrl = registryUrl.replace("127.0.0.1", "localhost");
+
+  const form = page.getByRole("form", { name: "Add a registry" });
+  await form.getByLabel("URL (a folder for an OCI image layout; empty for Docker Hub)").fill(localhostUrl);
+  await form.getByLabel("Organizations to sync, comma-separated").fill("registry-e2e");
+  await form.getByLabel("Allow plain http").check();
+  await form.getByRole("button", { name: "Add registry" }).click();
+  const added = form.getByRole("status");
+  await expect(added).toContainText("Registry added. Its push event token is shown only now:");
+  await expect(added).toContainText("/api/registries/");
+
+  const section = page.locator(`section[data-registry='${localhostUrl}']`);
+  await expect(section).toBeVisible();
+  await expect(section).toContainText("registry-e2e");
+  await expect(section).toContainText("anonymous");
+
+  await section.getByRole("button", { name: "Test connection" }).click();
+  const checks = section.getByRole("form", { name: `Test the connection to ${localhostUrl}` }).getByRole("status");
+  await expect(checks).toContainText("✓ reachable");
+  await expect(checks).toContainText("✓ credentials accepted");
+  await expect(checks).toContainText("✓ repositories readable: Repositories listed per organization: registry-e2e: 0.");
+
+  await section.getByRole("button", { name: "Sync now" }).click();
+  await expect(section.getByRole("form", { name: `Sync ${localhostUrl} now` }).getByRole("status")).toContainText("Sync queued for registry-e2e.");
+  // The page refreshes itself while the sync is queued or running.
+  await expect(section.locator("tr[data-sync-status='SUCCEEDED']")).toHaveCount(1, { timeout: 30_000 });
+});
+
+test("registry form rejects bad input", async ({ page }) => {
+  await signIn(page, users.admin);
+  await page.goto("/admin/registries");
+  const form = page.getByRole("form", { name: "Add a registry" });
+  const urlField = form.getByLabel("URL (a folder for an OCI image layout; empty for Docker Hub)");
+
+  /** Fills the form and submits it. React resets the form after each submission, so every field is filled again. */
+  async function submit(fields: { url: string; organizations: string; username?: string; password?: string }, expected: string) {
+    await expect(urlField).toHaveValue("");
+    await urlField.fill(fields.url);
+    await form.getByLabel("Organizations to sync, comma-separated").fill(fields.organizations);
+    await form.getByLabel("Username").fill(fields.username ?? "");
+    await form.getByLabel("Password or access token").fill(fields.password ?? "");
+    await form.getByRole("button", { name: "Add registry" }).click();
+    await expect(form.getByRole("status")).toContainText(expected);
+  }
+
+  await submit({ url: "http://registry.invalid", organizations: "registry-bad" }, 'Registry URL "http://registry.invalid" uses plain http.');
+  await submit({ url: "https://registry.invalid", organizations: "registry-bad", username: "robot", password: "robot-password" }, "SECRETS_KEY is not set");
+  await expect(form.getByRole("status")).not.toContainText("robot-password");
+  await submit({ url: "https://registry.invalid", organizations: "demo" }, "demo already synced by another registry.");
+  await expect(page.locator("section[data-registry='https://registry.invalid']")).toHaveCount(0);
+});
+
+test("members cannot open registry settings", async ({ page }) => {
+  await signIn(page, users.owner);
+  const response = await page.goto("/admin/registries");
+  expect(response?.status()).toBe(404);
+});
