@@ -66,6 +66,25 @@ test("registry form rejects bad input", async ({ page }) => {
   await expect(page.locator("section[data-registry='https://registry.invalid']")).toHaveCount(0);
 });
 
+test("owner tests and syncs the org's registry", async ({ page }) => {
+  await signIn(page, users.owner);
+  await page.goto("/orgs/demo/settings/registry");
+  await expect(page.getByRole("link", { name: "Registry" })).toBeVisible();
+  const connection = page.getByRole("region", { name: "Registry connection" });
+  await expect(connection).toContainText("OCI Distribution");
+  await expect(connection).toContainText("anonymous");
+
+  await connection.getByRole("button", { name: "Test connection" }).click();
+  const checks = connection.getByRole("form", { name: "Test the registry connection" }).getByRole("status");
+  await expect(checks).toContainText("✓ reachable");
+  await expect(checks).toContainText("✓ repositories readable: Repositories listed per organization: demo: 4.");
+
+  const finishedBefore = await connection.locator("tr[data-sync-status='SUCCEEDED']").count();
+  await connection.getByRole("button", { name: "Sync now" }).click();
+  await expect(connection.getByRole("form", { name: "Sync now" }).getByRole("status")).toContainText("Sync queued for demo.");
+  await expect(connection.locator("tr[data-sync-status='SUCCEEDED']")).toHaveCount(finishedBefore + 1, { timeout: 30_000 });
+});
+
 test("members cannot open registry settings", async ({ page }) => {
   await signIn(page, users.owner);
   const response = await page.goto("/admin/registries");

@@ -7,7 +7,7 @@ import { requireViewer } from "@/lib/auth/get-viewer";
 import { addRegistry, checkRegistryConnection, registryOrganizations } from "@/lib/data/admin/manage-registries";
 import { getEnv } from "@/lib/env";
 import { AppError, publicMessage } from "@/lib/errors";
-import { getQueueClient, jobNames, type SyncOrganizationJob } from "@/lib/jobs/queue";
+import { queueSyncNow } from "@/lib/sync/queue-sync-now";
 import { logger } from "@/lib/log";
 
 const organizationName = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
@@ -88,12 +88,7 @@ export async function syncRegistryNowAction(_state: ActionState, form: FormData)
 
   return perform("queueing a registry sync", async () => {
     const organizations = await registryOrganizations(viewer, parsed.data.registryId);
-    const env = getEnv();
-    if (!env.DATABASE_URL) throw new AppError("CONFIGURATION", "DATABASE_URL is not set in the web server, so syncs cannot be queued.");
-    const boss = await getQueueClient(env.DATABASE_URL);
-    for (const organization of organizations) {
-      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: `${organization}:now` });
-    }
+    await queueSyncNow(getEnv().DATABASE_URL, organizations);
     revalidatePath("/admin/registries");
     return { ok: true, message: `Sync queued for ${organizations.join(", ")}. Its progress appears under Recent syncs.` };
   });

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { addRegistryAction, syncRegistryNowAction, testRegistryConnectionAction } from "@/app/admin/registries/actions";
 import { ActionForm } from "@/components/settings/action-form";
 import { RefreshWhileRunning } from "@/components/registries/refresh-while-running";
-import { TableHead } from "@/components/table-head";
+import { SyncRunTable } from "@/components/registries/sync-run-table";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { listRegistries } from "@/lib/data/admin/manage-registries";
 import { orNotFound } from "@/lib/data/or-not-found";
@@ -107,30 +107,7 @@ export default async function RegistriesPage() {
             </ActionForm>
           </div>
           {registry.waitingSyncs > 0 && <p className="text-sm text-slate-600" role="status">{registry.waitingSyncs} sync(s) queued or running.</p>}
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm">
-              <caption className="text-left font-medium">Recent syncs</caption>
-              <TableHead columns={[{ label: "Organization" }, { label: "Repository" }, { label: "Status" }, { label: "Started" }, { label: "Repositories", align: "right" }, { label: "Tags changed", align: "right" }, { label: "Errors", align: "right" }]} />
-              <tbody>
-                {registry.syncRuns.map((run) => (
-                  <tr key={run.id} className="border-t border-slate-100" data-sync-status={run.status}>
-                    <td className="px-3 py-2">{run.organization}</td>
-                    <td className="px-3 py-2">{run.repository ?? "all"}</td>
-                    <td className="px-3 py-2">{run.status.toLowerCase()}</td>
-                    <td className="px-3 py-2">{run.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC</td>
-                    <td className="px-3 py-2 text-right">{run.repositoriesSeen}</td>
-                    <td className="px-3 py-2 text-right">{run.tagsChanged}</td>
-                    <td className="px-3 py-2 text-right">{Array.isArray(run.errors) ? run.errors.length : 0}</td>
-                  </tr>
-                ))}
-                {registry.syncRuns.length === 0 && (
-                  <tr>
-                    <td colSpan={7} className="px-3 py-2 text-slate-600">No syncs yet.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
+          <SyncRunTable runs={registry.syncRuns} showOrganization />
         </section>
       ))}
     </div>

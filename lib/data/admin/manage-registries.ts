@@ -72,7 +72,7 @@ export async function listRegistries(viewer: Viewer) {
  * Counts organization syncs queued or running in pg-boss per organization, so
  * the page keeps refreshing until a sync queued with "Sync now" has run.
  */
-async function countWaitingSyncs(organizations: string[]): Promise<Map<string, number>> {
+export async function countWaitingSyncs(organizations: string[]): Promise<Map<string, number>> {
   if (organizations.length === 0) return new Map();
   try {
     const rows = await getPrisma().$queryRaw<{ organization: string; count: bigint }[]>`
@@ -125,16 +125,26 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
   return { id: registry.id, eventToken, eventPath: `/api/registries/${registry.id}/events` };
 }
 
-/** Tests a stored registry's connection: reachable, credentials accepted, repositories readable. */
+/** Tests a stored registry's connection for a site administrator: reachable, credentials accepted, repositories readable. */
 export async function checkRegistryConnection(viewer: Viewer, registryId: string, env: Env): Promise<ConnectionCheck[]> {
   assertSiteAdmin(viewer);
+  return testStoredRegistry(registryId, null, env);
+}
+
+/**
+ * Tests a stored registry's connection, listing repositories of `organizations`
+ * (null for all it syncs). Callers check access first.
+ */
+export async function testStoredRegistry(registryId: string, organizations: string[] | null, env: Env): Promise<ConnectionCheck[]> {
   const registry = await getPrisma().registry.findUnique({ where: { id: registryId }, include: { organizations: { select: { name: true }, orderBy: { name: "asc" } } } });
   if (!registry) throw new AppError("NOT_FOUND", "Registry not found. Reload the page; it may have been removed.");
   if (registry.kind !== "OCI_LAYOUT" && registry.username && !registry.sealedPassword) {
     return [{ name: "credentials accepted", ok: false, message: "This registry's password comes from REGISTRY_PASSWORD, so this page cannot test it. Run `npx tsx bin/shipshape.ts sync`, which reports each failure." }];
   }
-  const opened = openStoredRegistry(registry, env);
-  return testRegistryConnection(opened.source, registry.organizations.map((organization) => organization.name), { hasCredentials: registry.sealedPassword !== null });
+  const listed = organizations ?? registry.organizations.map((organization) => organization.name);
+  // A Docker Hub source lists only these namespaces, so an owner's test never touches other organizations.
+  const opened = openStoredRegistry({ ...registry, organizations: listed.map((name) => ({ name })) }, env);
+  return testRegistryConnection(opened.source, listed, { hasCredentials: registry.sealedPassword !== null });
 }
 
 /** Returns the organizations a registry syncs, for queueing a sync of each now. */
