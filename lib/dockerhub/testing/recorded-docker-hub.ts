@@ -6,10 +6,10 @@ import { startStubServer, type StubServer } from "@/lib/registry/testing/stub-se
 
 /**
  * Loopback servers that respond like Docker Hub, with responses in the
- * formats Docker documents: the Hub API (`/v2/users/login`, paged
- * `/v2/namespaces/{namespace}/repositories` and `.../tags`) and the registry
- * (`registry-1.docker.io` with a bearer challenge whose token realm is the
- * same server's `/token`, standing in for auth.docker.io).
+ * formats Docker documents. One is the Hub API: `/v2/users/login` and the
+ * paged `/v2/namespaces/{namespace}/repositories` and `.../tags`. The other
+ * is the registry, standing in for registry-1.docker.io, whose bearer
+ * challenge names its own `/token` as the realm in place of auth.docker.io.
  */
 
 export const HUB_USER = "acme-ci";

@@ -62,8 +62,8 @@ export async function receivePushEvents(prisma: PrismaClient, queue: PushSyncQue
     where: { id: delivery.registryId },
     select: { id: true, eventTokenSha256: true, organizations: { select: { name: true } } },
   });
-  if (!registry?.eventTokenSha256 || delivery.token === null || !sameHash(hashEventToken(delivery.token), registry.eventTokenSha256)) {
-    const reason = !registry ? "unknown registry" : !registry.eventTokenSha256 ? "no event token configured" : delivery.token === null ? "token missing" : "token mismatch";
+  const reason = rejectionReason(registry, delivery.token);
+  if (reason !== null || !registry) {
     logger.warn({ registry: delivery.registryId, reason }, "push event rejected");
     throw new AppError("UNAUTHORIZED", "The push event token is missing or wrong. Send the registry's event token as `Authorization: Bearer TOKEN`, or as `?token=TOKEN` for a Docker Hub webhook.");
   }
@@ -95,6 +95,15 @@ export async function receivePushEvents(prisma: PrismaClient, queue: PushSyncQue
   }
   logger.info({ registry: registry.id, format: parsed.format, queued: result.queued, alreadyQueued: result.alreadyQueued, ignored: result.ignored }, "push events received");
   return result;
+}
+
+/** Returns why a delivery's token is rejected, or null when it matches the registry's. */
+function rejectionReason(registry: { eventTokenSha256: string | null } | null, token: string | null): string | null {
+  if (!registry) return "unknown registry";
+  if (!registry.eventTokenSha256) return "no event token configured";
+  if (token === null) return "token missing";
+  if (!sameHash(hashEventToken(token), registry.eventTokenSha256)) return "token mismatch";
+  return null;
 }
 
 /** Compares two hex digests in constant time, so response timing does not reveal how much of a token matched. */
