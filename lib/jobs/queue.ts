@@ -56,3 +56,10 @@ export function getQueueClient(databaseUrl: string): Promise<PgBoss> {
   });
   return processQueue.shipshapeQueueClient;
 }
+
+/** Stops this process's queue client, if one was started, so a later `getQueueClient` starts a new one. */
+export async function stopQueueClient(): Promise<void> {
+  const client = processQueue.shipshapeQueueClient;
+  processQueue.shipshapeQueueClient = undefined;
+  if (client) await (await client).stop({ graceful: false, wait: true });
+}

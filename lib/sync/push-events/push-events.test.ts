@@ -6,7 +6,7 @@ import { POST } from "@/app/api/registries/[registryId]/events/route";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { getEnv, parseEnv } from "@/lib/env";
-import { getQueueClient, jobNames } from "@/lib/jobs/queue";
+import { getQueueClient, jobNames, stopQueueClient } from "@/lib/jobs/queue";
 import { startWorker, type Worker } from "@/lib/jobs/worker";
 import { deleteManifest, pushManifest } from "@/lib/registry/testing/push-image";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
@@ -111,6 +111,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await worker?.stop();
+  await stopQueueClient();
+  // Debounced jobs wait in pgboss.job after the worker stops; later test files' workers must not run them.
+  await getPrisma().$executeRaw`DELETE FROM pgboss.job`;
   await registry?.stop();
   await new Promise<void>((resolve) => (routeServer ? routeServer.close(() => resolve()) : resolve()));
 });
