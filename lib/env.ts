@@ -11,6 +11,9 @@ const booleanFlagDefaultTrue = z
   .optional()
   .transform((value) => value === undefined || value === "" || value === "true" || value === "1" || value === "yes");
 
+/** Maximum minutes between scheduled syncs, because the schedule is a pg-boss singleton window. */
+export const MAX_SYNC_INTERVAL_MINUTES = 12 * 60;
+
 const schema = z.object({
   /** Postgres connection string. Unset: `shipshape start` and `npm run demo` start an embedded server. */
   DATABASE_URL: z
@@ -42,7 +45,8 @@ const schema = z.object({
   /** Allow plain http to the registry. */
   REGISTRY_INSECURE: booleanFlag,
   /** Minutes between scheduled syncs of each organization. */
-  SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // pg-boss 10 rejects a singleton window longer than its archive interval (12 hours by default).
+  SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(MAX_SYNC_INTERVAL_MINUTES).default(15),
   /** Run a job worker inside the web server process. */
   WEB_WORKER: booleanFlagDefaultTrue,
   /** Advisory sources imported on a schedule, comma-separated: OSV all.zip archives, folders or KEV catalogs, as paths or URLs. */

@@ -15,6 +15,12 @@ import { syncOrganization } from "@/lib/sync/sync-organization";
 import { createRegistrySources, type OpenedRegistry } from "@/lib/sync/registry-sources";
 import { repositoryOrg } from "@/lib/registry/reference";
 
+/**
+ * How often scheduled syncs are queued, at most. Each organization's singleton window (its registry's
+ * interval) admits one job, so a registry with a shorter interval than SYNC_INTERVAL_MINUTES still gets it.
+ */
+const SCHEDULE_CHECK_SECONDS = 60;
+
 /** How often expired exceptions are looked for; stored grades show an expiry at most this long after it. */
 const EXCEPTION_EXPIRY_CHECK_SECONDS = 15 * 60;
 
@@ -28,7 +34,8 @@ export interface Worker {
 /**
  * Starts a job worker: it runs organization and repository syncs and image
  * grading from the pg-boss queue, and queues a sync of each configured
- * organization every SYNC_INTERVAL_MINUTES and an import of each advisory
+ * organization at its registry's interval (SYNC_INTERVAL_MINUTES unless the
+ * registry sets one) and an import of each advisory
  * source every ADVISORY_IMPORT_INTERVAL_MINUTES. Any number of workers can share
  * the queue; the singleton key keeps one scheduled sync per organization and
  * interval however many workers queue it.
@@ -100,14 +107,14 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   importTimer.unref();
 
   const queueScheduledSyncs = async () => {
-    for (const organization of await sources.organizations()) {
-      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalSeconds });
+    for (const { organization, intervalMinutes } of await sources.schedules()) {
+      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: intervalMinutes * 60 });
     }
   };
   await queueScheduledSyncs();
   const timer = setInterval(() => {
     queueScheduledSyncs().catch((error) => logger.error({ err: error }, "queueing scheduled syncs failed"));
-  }, intervalSeconds * 1000);
+  }, Math.min(intervalSeconds, SCHEDULE_CHECK_SECONDS) * 1000);
   timer.unref();
 
   // Base tags: resolved again once their resolution is older than the TTL; moved tags re-grade their images.

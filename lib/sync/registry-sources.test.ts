@@ -63,4 +63,29 @@ describe("registry sources", () => {
     expect(await sources.forOrganization("unknown")).toBeNull();
     expect(await sources.organizations()).toEqual(["demo", "fresh"]);
   });
+
+  test("schedules use each registry's interval", async () => {
+    const prisma = getPrisma();
+    const configuredRow = await prisma.registry.create({ data: { kind: "DISTRIBUTION", url: "http://127.0.0.1:9" } });
+    await prisma.organization.create({ data: { name: "demo", registryId: configuredRow.id } });
+    const hourly = await prisma.registry.create({ data: { kind: "DISTRIBUTION", url: "http://127.0.0.1:10", syncIntervalMinutes: 60 } });
+    await prisma.organization.create({ data: { name: "hourly", registryId: hourly.id } });
+    const defaulted = await prisma.registry.create({ data: { kind: "DISTRIBUTION", url: "http://127.0.0.1:11" } });
+    await prisma.organization.create({ data: { name: "defaulted", registryId: defaulted.id } });
+    await prisma.organization.create({ data: { name: "unsynced" } });
+    const configured: ConfiguredRegistry = {
+      source: createRegistrySource({ kind: "distribution", url: "http://127.0.0.1:9", insecure: true }),
+      registryId: configuredRow.id,
+      host: "127.0.0.1:9",
+      organizations: ["demo"],
+      requestCount: () => 0,
+    };
+    const sources = createRegistrySources(prisma, parseEnv({ SYNC_INTERVAL_MINUTES: "20" }), configured);
+
+    expect(await sources.schedules()).toEqual([
+      { organization: "defaulted", intervalMinutes: 20 },
+      { organization: "demo", intervalMinutes: 20 },
+      { organization: "hourly", intervalMinutes: 60 },
+    ]);
+  });
 });

@@ -17,6 +17,8 @@ export interface RegistrySources {
   forOrganization(organization: string): Promise<OpenedRegistry | null>;
   /** Returns the names of every organization a registry syncs, from REGISTRY_ORG and from the Registry table. */
   organizations(): Promise<string[]>;
+  /** Returns each synced organization with its minutes between scheduled syncs. */
+  schedules(): Promise<{ organization: string; intervalMinutes: number }[]>;
 }
 
 /** A Registry row with the names of the organizations it syncs. */
@@ -53,8 +55,19 @@ export function createRegistrySources(prisma: PrismaClient, env: Env, configured
     },
 
     async organizations() {
-      const rows = await prisma.organization.findMany({ where: { registryId: { not: null } }, select: { name: true }, orderBy: { name: "asc" } });
-      return [...new Set([...(configured?.organizations ?? []), ...rows.map((row) => row.name)])].sort();
+      return (await this.schedules()).map((schedule) => schedule.organization);
+    },
+
+    async schedules() {
+      const rows = await prisma.organization.findMany({
+        where: { registryId: { not: null } },
+        select: { name: true, registry: { select: { syncIntervalMinutes: true } } },
+      });
+      const intervals = new Map((configured?.organizations ?? []).map((name) => [name, env.SYNC_INTERVAL_MINUTES]));
+      for (const row of rows) {
+        if (!intervals.has(row.name)) intervals.set(row.name, row.registry?.syncIntervalMinutes ?? env.SYNC_INTERVAL_MINUTES);
+      }
+      return [...intervals].map(([organization, intervalMinutes]) => ({ organization, intervalMinutes })).sort((a, b) => a.organization.localeCompare(b.organization));
     },
   };
 }

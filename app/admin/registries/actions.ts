@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ActionState } from "@/app/orgs/[org]/settings/actions";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { addRegistry, checkRegistryConnection, registryOrganizations } from "@/lib/data/admin/manage-registries";
-import { getEnv } from "@/lib/env";
+import { getEnv, MAX_SYNC_INTERVAL_MINUTES } from "@/lib/env";
 import { AppError, publicMessage } from "@/lib/errors";
 import { queueSyncNow } from "@/lib/sync/queue-sync-now";
 import { logger } from "@/lib/log";
@@ -19,6 +19,11 @@ const newRegistrySchema = z.object({
   username: z.string().trim().max(255),
   password: z.string().max(4096),
   insecure: z.boolean(),
+  syncIntervalMinutes: z
+    .string()
+    .trim()
+    .transform((value) => (value === "" ? null : Number(value)))
+    .refine((value) => value === null || (Number.isInteger(value) && value >= 1 && value <= MAX_SYNC_INTERVAL_MINUTES), `Enter the sync interval as whole minutes from 1 to ${MAX_SYNC_INTERVAL_MINUTES}, or leave it empty.`),
   organizations: z
     .string()
     .transform((value) => [...new Set(value.split(",").map((name) => name.trim()).filter(Boolean))])
@@ -53,6 +58,7 @@ export async function addRegistryAction(_state: ActionState, form: FormData): Pr
     username: text(form, "username"),
     password: text(form, "password"),
     insecure: form.get("insecure") === "on",
+    syncIntervalMinutes: text(form, "syncIntervalMinutes"),
     organizations: text(form, "organizations"),
   });
   if (!parsed.success) return { ok: false, message: parsed.error.issues.map((issue) => issue.message).join(" ") };

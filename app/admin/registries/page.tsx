@@ -7,6 +7,7 @@ import { SyncRunTable } from "@/components/registries/sync-run-table";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { listRegistries } from "@/lib/data/admin/manage-registries";
 import { orNotFound } from "@/lib/data/or-not-found";
+import { getEnv, MAX_SYNC_INTERVAL_MINUTES } from "@/lib/env";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Registries" };
@@ -20,6 +21,7 @@ const kindLabels = { DISTRIBUTION: "OCI Distribution", DOCKERHUB: "Docker Hub", 
 export default async function RegistriesPage() {
   const viewer = await requireViewer();
   const registries = await orNotFound(listRegistries(viewer));
+  const syncIntervalMinutes = getEnv().SYNC_INTERVAL_MINUTES;
   const running = registries.some((registry) => registry.waitingSyncs > 0 || registry.syncRuns.some((run) => run.status === "RUNNING"));
 
   return (
@@ -64,6 +66,10 @@ export default async function RegistriesPage() {
             Password or access token
             <input name="password" type="password" autoComplete="new-password" className={inputClass} />
           </label>
+          <label className="flex flex-col text-sm">
+            Sync every (minutes; empty for SYNC_INTERVAL_MINUTES)
+            <input name="syncIntervalMinutes" type="number" min={1} max={MAX_SYNC_INTERVAL_MINUTES} className={inputClass} />
+          </label>
           <label className="flex items-center gap-2 text-sm">
             <input name="insecure" type="checkbox" />
             Allow plain http
@@ -91,6 +97,8 @@ export default async function RegistriesPage() {
                 <dd className="break-all">{registry.hubApiUrl}</dd>
               </>
             )}
+            <dt className="text-slate-600">Scheduled sync</dt>
+            <dd>every {registry.syncIntervalMinutes ?? syncIntervalMinutes} minutes</dd>
             <dt className="text-slate-600">Plain http</dt>
             <dd>{registry.insecure ? "allowed" : "not allowed"}</dd>
             <dt className="text-slate-600">Push events</dt>

@@ -26,6 +26,7 @@ function dockerHubInput(overrides: Partial<NewRegistry> = {}): NewRegistry {
     password: HUB_TOKEN,
     insecure: true,
     organizations: ["acme"],
+    syncIntervalMinutes: null,
     ...overrides,
   };
 }
@@ -41,6 +42,7 @@ describe("registry settings", () => {
     expect(stored.eventTokenSha256).toBe(hashEventToken(added.eventToken));
     expect(stored.organizations.map((organization) => organization.name)).toEqual(["acme"]);
     expect(added.eventPath).toBe(`/api/registries/${added.id}/events`);
+    expect(stored.syncIntervalMinutes).toBeNull();
     expect(await getPrisma().auditEvent.count({ where: { action: "registry.added" } })).toBe(1);
   });
 
@@ -86,7 +88,7 @@ describe("registry settings", () => {
   test("connection test reports an unreachable registry", async () => {
     const admin = await createAdmin();
     // Port 9 (discard) on loopback has no listener here, so the connection is refused.
-    const added = await addRegistry(admin, { kind: "DISTRIBUTION", url: "http://127.0.0.1:9", hubApiUrl: "", username: "", password: "", insecure: true, organizations: ["acme"] }, env);
+    const added = await addRegistry(admin, { kind: "DISTRIBUTION", url: "http://127.0.0.1:9", hubApiUrl: "", username: "", password: "", insecure: true, organizations: ["acme"], syncIntervalMinutes: null }, env);
     const checks = await checkRegistryConnection(admin, added.id, env);
 
     expect(checks).toHaveLength(1);
@@ -101,6 +103,8 @@ describe("registry settings", () => {
     ["URL with credentials", () => dockerHubInput({ kind: "DISTRIBUTION", url: "https://robot:secret@registry.example.com" }), env, /must not contain credentials/],
     ["invalid URL", () => dockerHubInput({ kind: "DISTRIBUTION", url: "registry example" }), env, /"registry example" is not a valid URL/],
     ["username without password", () => dockerHubInput({ password: "" }), env, /username and the password .* together/],
+    ["sync interval over 720", () => dockerHubInput({ syncIntervalMinutes: 721 }), env, /Sync interval 721 is out of range.*1 to 720/],
+    ["sync interval of 0", () => dockerHubInput({ syncIntervalMinutes: 0 }), env, /Sync interval 0 is out of range/],
   ])("add rejects %s", async (_case, input, caseEnv, message) => {
     const admin = await createAdmin();
     await expect(addRegistry(admin, input(), caseEnv)).rejects.toThrow(message);

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
-import type { Env } from "@/lib/env";
+import { MAX_SYNC_INTERVAL_MINUTES, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { jobNames } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
@@ -24,6 +24,8 @@ export interface NewRegistry {
   password: string;
   insecure: boolean;
   organizations: string[];
+  /** Minutes between scheduled syncs, 1 to 720; null for SYNC_INTERVAL_MINUTES. */
+  syncIntervalMinutes: number | null;
 }
 
 /** Sync runs shown per registry on the settings page. */
@@ -45,6 +47,7 @@ export async function listRegistries(viewer: Viewer) {
       hubApiUrl: true,
       username: true,
       insecure: true,
+      syncIntervalMinutes: true,
       sealedPassword: true,
       eventTokenSha256: true,
       organizations: {
@@ -101,20 +104,33 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
   if (Boolean(input.username) !== Boolean(input.password) && input.kind !== "OCI_LAYOUT") {
     throw new AppError("INVALID_INPUT", "Enter the username and the password (or access token) together, or neither for anonymous access.");
   }
+  const interval = input.syncIntervalMinutes;
+  if (interval !== null && (!Number.isInteger(interval) || interval < 1 || interval > MAX_SYNC_INTERVAL_MINUTES)) {
+    throw new AppError("INVALID_INPUT", `Sync interval ${interval} is out of range. Enter whole minutes from 1 to ${MAX_SYNC_INTERVAL_MINUTES}, or leave it empty for SYNC_INTERVAL_MINUTES.`);
+  }
   const sealedPassword = input.password ? sealSecret(input.password, env.SECRETS_KEY) : null;
   const eventToken = randomBytes(24).toString("hex");
 
   const prisma = getPrisma();
   const registry = await prisma.$transaction(async (tx) => {
-    const taken = await tx.organization.findMany({ where: { name: { in: input.organizations }, registryId: { not: null } }, select: { name: true } });
-    if (taken.length > 0) {
-      throw new AppError("CONFLICT", `${taken.map((organization) => organization.name).join(", ")} already synced by another registry. Remove them from that registry first, or choose other organizations.`);
+    const alreadySynced = await tx.organization.findMany({ where: { name: { in: input.organizations }, registryId: { not: null } }, select: { name: true } });
+    if (alreadySynced.length > 0) {
+      throw new AppError("CONFLICT", `${alreadySynced.map((organization) => organization.name).join(", ")} already synced by another registry. Remove them from that registry first, or choose other organizations.`);
     }
     const duplicate = await tx.registry.findUnique({ where: { kind_url: { kind: input.kind, url } }, select: { id: true } });
     if (duplicate) throw new AppError("CONFLICT", `A ${input.kind.toLowerCase()} registry at ${url} already exists. Add the organizations to it instead.`);
 
     const created = await tx.registry.create({
-      data: { kind: input.kind, url, hubApiUrl, username: input.username || null, sealedPassword, insecure: input.insecure, eventTokenSha256: hashEventToken(eventToken) },
+      data: {
+        kind: input.kind,
+        url,
+        hubApiUrl,
+        username: input.username || null,
+        sealedPassword,
+        insecure: input.insecure,
+        syncIntervalMinutes: interval,
+        eventTokenSha256: hashEventToken(eventToken),
+      },
     });
     for (const name of input.organizations) {
       const organization = await tx.organization.upsert({ where: { name }, update: { registryId: created.id }, create: { name, registryId: created.id } });

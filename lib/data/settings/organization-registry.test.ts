@@ -21,7 +21,7 @@ async function setUp() {
   const admin = await createUser("admin@example.com", true);
   await addRegistry(
     admin,
-    { kind: "DOCKERHUB", url: currentHub().registry.url, hubApiUrl: currentHub().api.url, username: HUB_USER, password: HUB_TOKEN, insecure: true, organizations: ["acme", "other"] },
+    { kind: "DOCKERHUB", url: currentHub().registry.url, hubApiUrl: currentHub().api.url, username: HUB_USER, password: HUB_TOKEN, insecure: true, organizations: ["acme", "other"], syncIntervalMinutes: 5 },
     env,
   );
   const owner = await createUser("owner@example.com");
@@ -37,6 +37,7 @@ describe("organization registry settings", () => {
 
     expect(view.registry?.kind).toBe("DOCKERHUB");
     expect(view.registry?.hasPassword).toBe(true);
+    expect(view.registry?.syncIntervalMinutes).toBe(5);
     expect(JSON.stringify(view)).not.toContain(HUB_TOKEN);
     expect(JSON.stringify(view)).not.toContain("sealedPassword");
     expect(JSON.stringify(view)).not.toContain("eventTokenSha256");

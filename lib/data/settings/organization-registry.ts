@@ -19,7 +19,7 @@ export async function getOrganizationRegistry(viewer: Viewer, organizationName: 
   const registry = organization.registryId
     ? await prisma.registry.findUnique({
         where: { id: organization.registryId },
-        select: { id: true, kind: true, url: true, hubApiUrl: true, username: true, insecure: true, sealedPassword: true, eventTokenSha256: true },
+        select: { id: true, kind: true, url: true, hubApiUrl: true, username: true, insecure: true, syncIntervalMinutes: true, sealedPassword: true, eventTokenSha256: true },
       })
     : null;
   const syncRuns = await prisma.syncRun.findMany({ where: { organizationId: organization.id }, orderBy: { startedAt: "desc" }, take: RECENT_SYNC_RUNS });

@@ -6,6 +6,7 @@ import { ActionForm } from "@/components/settings/action-form";
 import { requireViewer } from "@/lib/auth/get-viewer";
 import { orNotFound } from "@/lib/data/or-not-found";
 import { organizationParam } from "@/lib/data/route-params";
+import { getEnv } from "@/lib/env";
 import { getOrganizationRegistry } from "@/lib/data/settings/organization-registry";
 
 export const dynamic = "force-dynamic";
@@ -35,6 +36,8 @@ export default async function OrganizationRegistryPage({ params }: { params: Pro
             <dd className="break-all">{registry.url}</dd>
             <dt className="text-slate-600">Credentials</dt>
             <dd>{registry.username ? `${registry.username}, ${registry.hasPassword ? "password stored" : "password from REGISTRY_PASSWORD"}` : "anonymous"}</dd>
+            <dt className="text-slate-600">Scheduled sync</dt>
+            <dd>every {registry.syncIntervalMinutes ?? getEnv().SYNC_INTERVAL_MINUTES} minutes</dd>
             <dt className="text-slate-600">Push events</dt>
             <dd className="break-all">{registry.acceptsPushEvents ? <code>{registry.eventPath}</code> : "not accepted (no event token)"}</dd>
           </dl>
