@@ -19,6 +19,7 @@ test("admin adds, tests and syncs a registry", async ({ page }) => {
   const form = page.getByRole("form", { name: "Add a registry" });
   await form.getByLabel("URL (a folder for an OCI image layout; empty for Docker Hub)").fill(localhostUrl);
   await form.getByLabel("Organizations to sync, comma-separated").fill("registry-e2e");
+  await form.getByLabel("Sync every (minutes; empty for SYNC_INTERVAL_MINUTES)").fill("30");
   await form.getByLabel("Allow plain http").check();
   await form.getByRole("button", { name: "Add registry" }).click();
   const added = form.getByRole("status");
@@ -29,6 +30,7 @@ test("admin adds, tests and syncs a registry", async ({ page }) => {
   await expect(section).toBeVisible();
   await expect(section).toContainText("registry-e2e");
   await expect(section).toContainText("anonymous");
+  await expect(section).toContainText("every 30 minutes");
 
   await section.getByRole("button", { name: "Test connection" }).click();
   const checks = section.getByRole("form", { name: `Test the connection to ${localhostUrl}` }).getByRole("status");
