@@ -25,6 +25,10 @@ test("admin adds, tests and syncs a registry", async ({ page }) => {
   const added = form.getByRole("status");
   await expect(added).toContainText("Registry added. Its push event token is shown only now:");
   await expect(added).toContainText("/api/registries/");
+  const addedText = (await added.textContent()) ?? "";
+  const firstToken = /shown only now: ([0-9a-f]{48})/.exec(addedText)?.[1] ?? "";
+  const eventPath = /(\/api\/registries\/[^/\s]+\/events)/.exec(addedText)?.[1] ?? "";
+  expect(firstToken).not.toBe("");
 
   const section = page.locator(`section[data-registry='${localhostUrl}']`);
   await expect(section).toBeVisible();
@@ -37,6 +41,19 @@ test("admin adds, tests and syncs a registry", async ({ page }) => {
   await expect(checks).toContainText("✓ reachable");
   await expect(checks).toContainText("✓ credentials accepted");
   await expect(checks).toContainText("✓ repositories readable: Repositories listed per organization: registry-e2e: 0.");
+
+  // Push events: the token authorizes an event for the registry's organization, and a replaced token stops working.
+  const event = { events: [{ action: "push", target: { mediaType: "application/vnd.oci.image.manifest.v1+json", repository: "registry-e2e/app", tag: "1.0", digest: `sha256:${"b".repeat(64)}` } }] };
+  const accepted = await page.request.post(eventPath, { data: event, headers: { authorization: `Bearer ${firstToken}` } });
+  expect(accepted.status()).toBe(202);
+  expect(((await accepted.json()) as { queued: string[] }).queued).toEqual(["registry-e2e/app"]);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await section.getByRole("button", { name: "Replace push event token" }).click();
+  const rotated = section.getByRole("form", { name: `Replace the push event token of ${localhostUrl}` }).getByRole("status");
+  await expect(rotated).toContainText("New push event token, shown only now:");
+  const secondToken = /shown only now: ([0-9a-f]{48})/.exec((await rotated.textContent()) ?? "")?.[1] ?? "";
+  expect((await page.request.post(eventPath, { data: event, headers: { authorization: `Bearer ${firstToken}` } })).status()).toBe(401);
+  expect((await page.request.post(eventPath, { data: event, headers: { authorization: `Bearer ${secondToken}` } })).status()).toBe(202);
 
   await section.getByRole("button", { name: "Sync now" }).click();
   await expect(section.getByRole("form", { name: `Sync ${localhostUrl} now` }).getByRole("status")).toContainText("Sync queued for registry-e2e.");

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { ActionState } from "@/app/orgs/[org]/settings/actions";
 import { requireViewer } from "@/lib/auth/get-viewer";
-import { addRegistry, checkRegistryConnection, registryOrganizations } from "@/lib/data/admin/manage-registries";
+import { addRegistry, checkRegistryConnection, registryOrganizations, rotateEventToken } from "@/lib/data/admin/manage-registries";
 import { getEnv, MAX_SYNC_INTERVAL_MINUTES } from "@/lib/env";
 import { AppError, publicMessage } from "@/lib/errors";
 import { queueSyncNow } from "@/lib/sync/queue-sync-now";
@@ -97,5 +97,18 @@ export async function syncRegistryNowAction(_state: ActionState, form: FormData)
     await queueSyncNow(getEnv().DATABASE_URL, organizations);
     revalidatePath("/admin/registries");
     return { ok: true, message: `Sync queued for ${organizations.join(", ")}. Its progress appears under Recent syncs.` };
+  });
+}
+
+/** Replaces a registry's push event token and shows the new one once. */
+export async function rotateEventTokenAction(_state: ActionState, form: FormData): Promise<ActionState> {
+  const viewer = await requireViewer();
+  const parsed = registryIdSchema.safeParse({ registryId: text(form, "registryId") });
+  if (!parsed.success) return { ok: false, message: "The registry id is missing. Reload the page and try again." };
+
+  return perform("rotating a push event token", async () => {
+    const rotated = await rotateEventToken(viewer, parsed.data.registryId);
+    revalidatePath("/admin/registries");
+    return { ok: true, message: `New push event token, shown only now: ${rotated.eventToken}. Update the registry's notification header or webhook URL for ${rotated.eventPath}; the old token no longer works.` };
   });
 }

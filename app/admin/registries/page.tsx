@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { addRegistryAction, syncRegistryNowAction, testRegistryConnectionAction } from "@/app/admin/registries/actions";
+import { addRegistryAction, rotateEventTokenAction, syncRegistryNowAction, testRegistryConnectionAction } from "@/app/admin/registries/actions";
 import { ActionForm } from "@/components/settings/action-form";
 import { RefreshWhileRunning } from "@/components/registries/refresh-while-running";
 import { SyncRunTable } from "@/components/registries/sync-run-table";
@@ -112,6 +112,14 @@ export default async function RegistriesPage() {
             <ActionForm action={syncRegistryNowAction} label={`Sync ${registry.url} now`}>
               <input type="hidden" name="registryId" value={registry.id} />
               <button type="submit" className={secondaryButtonClass}>Sync now</button>
+            </ActionForm>
+            <ActionForm
+              action={rotateEventTokenAction}
+              label={`Replace the push event token of ${registry.url}`}
+              confirmation="The registry's current push event token stops working. Replace it?"
+            >
+              <input type="hidden" name="registryId" value={registry.id} />
+              <button type="submit" className={secondaryButtonClass}>{registry.acceptsPushEvents ? "Replace push event token" : "Create push event token"}</button>
             </ActionForm>
           </div>
           {registry.waitingSyncs > 0 && <p className="text-sm text-slate-600" role="status">{registry.waitingSyncs} sync(s) queued or running.</p>}

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { HUB_TOKEN, HUB_USER, setUpRecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
 import { parseEnv } from "@/lib/env";
-import { addRegistry, checkRegistryConnection, listRegistries, type NewRegistry } from "@/lib/data/admin/manage-registries";
+import { addRegistry, checkRegistryConnection, listRegistries, rotateEventToken, type NewRegistry } from "@/lib/data/admin/manage-registries";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { openSecret } from "@/lib/secrets/secret-box";
 import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
@@ -117,9 +117,22 @@ describe("registry settings", () => {
     await expect(addRegistry(admin, dockerHubInput({ kind: "DISTRIBUTION" }), env)).rejects.toThrow(/acme already synced by another registry/);
   });
 
+  test("rotated event token replaces the old", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+    const rotated = await rotateEventToken(admin, added.id);
+
+    expect(rotated.eventToken).not.toBe(added.eventToken);
+    const stored = await getPrisma().registry.findUniqueOrThrow({ where: { id: added.id } });
+    expect(stored.eventTokenSha256).toBe(hashEventToken(rotated.eventToken));
+    expect(await getPrisma().auditEvent.count({ where: { action: "registry.event_token_rotated" } })).toBe(1);
+    await expect(rotateEventToken(admin, "no-such-registry")).rejects.toThrow(/Registry not found/);
+  });
+
   test("non-admin gets not found", async () => {
     const member = await createAdmin(false);
     await expect(listRegistries(member)).rejects.toThrow(/Page not found/);
     await expect(addRegistry(member, dockerHubInput(), env)).rejects.toThrow(/Page not found/);
+    await expect(rotateEventToken(member, "any")).rejects.toThrow(/Page not found/);
   });
 });

@@ -141,6 +141,24 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
   return { id: registry.id, eventToken, eventPath: `/api/registries/${registry.id}/events` };
 }
 
+/**
+ * Replaces a registry's push event token and returns the new one, which is
+ * shown once. Deliveries with the old token get 401 from then on.
+ */
+export async function rotateEventToken(viewer: Viewer, registryId: string): Promise<{ eventToken: string; eventPath: string }> {
+  assertSiteAdmin(viewer);
+  const eventToken = randomBytes(24).toString("hex");
+  await getPrisma().$transaction(async (tx) => {
+    const registry = await tx.registry.findUnique({ where: { id: registryId }, select: { url: true, kind: true, organizations: { select: { id: true } } } });
+    if (!registry) throw new AppError("NOT_FOUND", "Registry not found. Reload the page; it may have been removed.");
+    await tx.registry.update({ where: { id: registryId }, data: { eventTokenSha256: hashEventToken(eventToken) } });
+    for (const organization of registry.organizations) {
+      await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "registry.event_token_rotated", target: `${registry.kind.toLowerCase()} ${registry.url}` });
+    }
+  });
+  return { eventToken, eventPath: `/api/registries/${registryId}/events` };
+}
+
 /** Tests a stored registry's connection for a site administrator: reachable, credentials accepted, repositories readable. */
 export async function checkRegistryConnection(viewer: Viewer, registryId: string, env: Env): Promise<ConnectionCheck[]> {
   assertSiteAdmin(viewer);
