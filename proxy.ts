@@ -51,7 +51,8 @@ export function proxy(request: NextRequest) {
       }),
     );
   }
-  const isPublic = publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`));
+  // Registries deliver push events without a session; the route checks the registry's event token itself.
+  const isPublic = publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`)) || /^\/api\/registries\/[^/]+\/events$/.test(pathname);
   if (isPublic || sessionCookies.some((name) => request.cookies.has(name))) {
     // Next.js reads the nonce from the request's policy header and adds it to the scripts it renders.
     const headers = new Headers(request.headers);

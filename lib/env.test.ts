@@ -25,6 +25,7 @@ describe("parseEnv", () => {
     [{ REGISTRY_INSECURE: "maybe" }, /REGISTRY_INSECURE/],
     [{ DATABASE_URL: "not a url" }, /DATABASE_URL/],
     [{ SYNC_INTERVAL_MINUTES: "0" }, /SYNC_INTERVAL_MINUTES/],
+    [{ SYNC_INTERVAL_MINUTES: "721" }, /SYNC_INTERVAL_MINUTES/],
     [{ REGISTRY_URL: "https://registry.example.com" }, /REGISTRY_ORG/],
     [{ REGISTRY_USERNAME: "robot" }, /REGISTRY_PASSWORD/],
   ])("rejects %o", (source, pattern) => {

@@ -11,6 +11,9 @@ const booleanFlagDefaultTrue = z
   .optional()
   .transform((value) => value === undefined || value === "" || value === "true" || value === "1" || value === "yes");
 
+/** Maximum minutes between scheduled syncs, because the schedule is a pg-boss singleton window. */
+export const MAX_SYNC_INTERVAL_MINUTES = 12 * 60;
+
 const schema = z.object({
   /** Postgres connection string. Unset: `shipshape start` and `npm run demo` start an embedded server. */
   DATABASE_URL: z
@@ -34,10 +37,16 @@ const schema = z.object({
     }),
   REGISTRY_USERNAME: z.string().optional(),
   REGISTRY_PASSWORD: z.string().optional(),
+  /**
+   * Token that the REGISTRY_URL registry's push events must carry, at least 24 characters.
+   * Unset: push events for that registry are rejected.
+   */
+  REGISTRY_EVENT_TOKEN: z.string().min(24, "must be at least 24 characters; generate one with `openssl rand -hex 24`").optional(),
   /** Allow plain http to the registry. */
   REGISTRY_INSECURE: booleanFlag,
   /** Minutes between scheduled syncs of each organization. */
-  SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  // pg-boss 10 rejects a singleton window longer than its archive interval (12 hours by default).
+  SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(MAX_SYNC_INTERVAL_MINUTES).default(15),
   /** Analysis and grading jobs each worker process runs at the same time. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
   /** Run a job worker inside the web server process. */
@@ -86,6 +95,14 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Address the web server listens on; 0.0.0.0 in a container. */
   HOST: z.string().min(1).default("127.0.0.1"),
+  /**
+   * Key that seals registry passwords stored in the database (AES-256-GCM): 32 random bytes in base64,
+   * e.g. from `openssl rand -base64 32`. Unset: registry passwords cannot be stored in the database.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes in base64; generate one with `openssl rand -base64 32`")
+    .optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

@@ -66,3 +66,24 @@ export async function startQueue(databaseUrl: string): Promise<PgBoss> {
   }
   return boss;
 }
+
+const processQueue = globalThis as { shipshapeQueueClient?: Promise<PgBoss> };
+
+/**
+ * Returns this process's queue for sending jobs from request handlers, started
+ * on first use and shared across Next.js module graphs through globalThis.
+ */
+export function getQueueClient(databaseUrl: string): Promise<PgBoss> {
+  processQueue.shipshapeQueueClient ??= startQueue(databaseUrl).catch((error: unknown) => {
+    processQueue.shipshapeQueueClient = undefined;
+    throw error;
+  });
+  return processQueue.shipshapeQueueClient;
+}
+
+/** Stops this process's queue client, if one was started, so a later `getQueueClient` starts a new one. */
+export async function stopQueueClient(): Promise<void> {
+  const client = processQueue.shipshapeQueueClient;
+  processQueue.shipshapeQueueClient = undefined;
+  if (client) await (await client).stop({ graceful: false, wait: true });
+}

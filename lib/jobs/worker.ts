@@ -13,6 +13,14 @@ import { jobNames, scheduleWindowSeconds, startQueue, type AnalyzeImageJob, type
 import { openConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { syncOrganization } from "@/lib/sync/sync-organization";
 import { startNotificationJobs } from "@/lib/notifications/notification-jobs";
+import { createRegistrySources, type OpenedRegistry } from "@/lib/sync/registry-sources";
+import { repositoryOrg } from "@/lib/registry/reference";
+
+/**
+ * How often scheduled syncs are queued, at most. Each organization's singleton window (its registry's
+ * interval) admits one job, so a registry with a shorter interval than SYNC_INTERVAL_MINUTES still gets it.
+ */
+const SCHEDULE_CHECK_SECONDS = 60;
 
 /** How often expired exceptions are looked for; stored grades show an expiry at most this long after it. */
 const EXCEPTION_EXPIRY_CHECK_SECONDS = 15 * 60;
@@ -27,7 +35,8 @@ export interface Worker {
 /**
  * Starts a job worker: it runs organization and repository syncs and image
  * grading from the pg-boss queue, and queues a sync of each configured
- * organization every SYNC_INTERVAL_MINUTES and an import of each advisory
+ * organization at its registry's interval (SYNC_INTERVAL_MINUTES unless the
+ * registry sets one) and an import of each advisory
  * source every ADVISORY_IMPORT_INTERVAL_MINUTES. Any number of workers can share
  * the queue; the singleton key keeps one scheduled sync per organization and
  * interval however many workers queue it.
@@ -42,15 +51,27 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
     // A digest already queued is not queued again (send returns null), whichever repository asked.
     for (const digest of digests) await boss.send(jobNames.analyzeImage, { repository, digest } satisfies AnalyzeImageJob, { singletonKey: digest });
   };
+  const sources = createRegistrySources(prisma, env, registry);
+  /** Queues the organization's sync for when its registry's rate limit resets; returns whether it is paused. */
+  const deferWhileRateLimited = async (organization: string, opened: OpenedRegistry): Promise<boolean> => {
+    const pausedUntil = opened.source.pausedUntil?.();
+    if (!pausedUntil) return false;
+    await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { startAfter: pausedUntil, singletonKey: `${organization}:rate-limit` });
+    logger.warn({ org: organization, pausedUntil }, "registry rate limit exhausted; sync queued for when it resets");
+    return true;
+  };
 
   await boss.work<SyncOrganizationJob>(jobNames.syncOrganization, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { requestCount: registry.requestCount, analyzeLater });
+    const opened = job ? await sources.forOrganization(job.data.organization) : null;
+    if (!job || !opened || (await deferWhileRateLimited(job.data.organization, opened))) return;
+    await syncOrganization(prisma, opened.source, job.data.organization, { requestCount: opened.requestCount, analyzeLater });
+    await deferWhileRateLimited(job.data.organization, opened);
   });
 
   await boss.work<SyncRepositoryJob>(jobNames.syncRepository, { batchSize: 1 }, async ([job]) => {
-    if (!job || !registry) return;
-    await syncOrganization(prisma, registry.source, job.data.organization, { repository: job.data.repository, requestCount: registry.requestCount, analyzeLater });
+    const opened = job ? await sources.forOrganization(job.data.organization) : null;
+    if (!job || !opened || (await deferWhileRateLimited(job.data.organization, opened))) return;
+    await syncOrganization(prisma, opened.source, job.data.organization, { repository: job.data.repository, requestCount: opened.requestCount, analyzeLater });
   });
 
   // pg-boss 10 runs one job at a time per work() call, so each call adds one concurrent job. It waits
@@ -59,11 +80,12 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   const busyQueue = { batchSize: 1, pollingIntervalSeconds: 0.5 };
   for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
     await boss.work<AnalyzeImageJob>(jobNames.analyzeImage, busyQueue, async ([job]) => {
-      if (!job || !registry) return;
+      const opened = job ? await sources.forOrganization(repositoryOrg(job.data.repository)) : null;
+      if (!job || !opened) return;
       // A sync can queue the image again while it is analysed; the job queued then finds it done.
       const analysed = await prisma.imageAnalysis.count({ where: { imageDigest: job.data.digest, status: "ANALYSED" } });
       if (analysed > 0) return;
-      await analyzeAndGrade(prisma, registry.source, job.data.repository, [job.data.digest], { baseTags });
+      await analyzeAndGrade(prisma, opened.source, job.data.repository, [job.data.digest], { baseTags });
     });
 
     await boss.work<GradeImagesJob>(jobNames.gradeImages, busyQueue, async ([job]) => {
@@ -93,14 +115,14 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   importTimer.unref();
 
   const queueScheduledSyncs = async () => {
-    for (const organization of registry?.organizations ?? []) {
-      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: scheduleWindowSeconds(intervalSeconds) });
+    for (const { organization, intervalMinutes } of await sources.schedules()) {
+      await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: organization, singletonSeconds: scheduleWindowSeconds(intervalMinutes * 60) });
     }
   };
   await queueScheduledSyncs();
   const timer = setInterval(() => {
     queueScheduledSyncs().catch((error) => logger.error({ err: error }, "queueing scheduled syncs failed"));
-  }, intervalSeconds * 1000);
+  }, Math.min(intervalSeconds, SCHEDULE_CHECK_SECONDS) * 1000);
   timer.unref();
 
   // Base tags: resolved again once their resolution is older than the TTL; moved tags re-grade their images.
@@ -135,7 +157,7 @@ export async function startWorker(env: Env & { DATABASE_URL: string }): Promise<
   return {
     boss,
     syncNow: async () => {
-      for (const organization of registry?.organizations ?? []) {
+      for (const organization of await sources.organizations()) {
         await boss.send(jobNames.syncOrganization, { organization } satisfies SyncOrganizationJob, { singletonKey: `${organization}:now` });
       }
     },

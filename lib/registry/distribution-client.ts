@@ -6,7 +6,7 @@ import { logger } from "@/lib/log";
 import { registryEndpoint, resolveClientOptions, type DistributionClientOptions, type ResolvedClientOptions } from "@/lib/registry/client-options";
 import { computeDigest, createDigestVerifier, verifyDigest } from "@/lib/registry/digest";
 import { parseNextLink } from "@/lib/registry/link-header";
-import { MANIFEST_ACCEPT_TYPES, normalizeMediaType, parseManifest } from "@/lib/registry/manifest";
+import { imageIndexSchema, MANIFEST_ACCEPT_TYPES, normalizeMediaType, parseManifest, type Descriptor } from "@/lib/registry/manifest";
 import { parseDigest, parseManifestReference, validateRepositoryName, type ManifestReference, type ParsedDigest } from "@/lib/registry/reference";
 import { RegistryAuth, type PingResult } from "@/lib/registry/registry-auth";
 import { redactUrl, RegistryError } from "@/lib/registry/registry-error";
@@ -91,6 +91,31 @@ export class DistributionClient implements RegistrySource {
       tags.push(...(page.tags ?? []));
     }
     return tags;
+  }
+
+  /**
+   * Lists the manifests that refer to `digest` through the OCI 1.1 referrers
+   * API (`/v2/<name>/referrers/<digest>`), following `Link` headers. A
+   * registry with the API returns 200 for any digest of an existing repository
+   * (OCI distribution spec 1.1, "Listing Referrers"), so a 404 means it has
+   * none, and this returns null: read the `sha256-<hex>` tag then.
+   */
+  async listReferrers(repository: string, digest: string): Promise<Descriptor[] | null> {
+    validateRepositoryName(repository);
+    parseDigest(digest);
+    const url = this.endpoint(`/v2/${repository}/referrers/${digest}`);
+    const referrers: Descriptor[] = [];
+    try {
+      const pages = this.pages(url, [pullScope(repository)], `the referrers of ${repository}@${digest}`, imageIndexSchema, {
+        notFoundMessage: `The registry at ${this.url} has no referrers API.`,
+        details: { repository, digest },
+      });
+      for await (const page of pages) referrers.push(...page.manifests);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NOT_FOUND") return null;
+      throw error;
+    }
+    return referrers;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { DistributionClient } from "@/lib/registry/distribution-client";
 import type { DistributionClientOptions } from "@/lib/registry/client-options";
-import type { ParsedManifest } from "@/lib/registry/manifest";
+import type { Descriptor, ParsedManifest } from "@/lib/registry/manifest";
 import { OciLayoutSource, type OciLayoutSourceOptions } from "@/lib/registry/oci-layout-source";
 import type { PingResult } from "@/lib/registry/registry-auth";
 
@@ -52,6 +52,15 @@ export interface RegistrySource {
   headManifest(repository: string, reference: string): Promise<ManifestHead | null>;
   /** Fetches and parses a manifest or index by tag or digest. Raises AppError NOT_FOUND when it does not exist. */
   getManifest(repository: string, reference: string): Promise<ManifestContent>;
+  /**
+   * Lists the manifests that refer to a digest through the OCI 1.1 referrers API. Returns null when the
+   * source has no such API; callers then read the `sha256-<hex>` tag of the referrers tag schema.
+   */
+  listReferrers?(repository: string, digest: string): Promise<Descriptor[] | null>;
+  /** Returns the registry's last-push time of a tag from the latest `listTags`, for registries that record one (Docker Hub). */
+  tagLastPushed?(repository: string, tag: string): Date | null;
+  /** Returns when an exhausted rate-limit window resets, or null when requests may be sent (Docker Hub). */
+  pausedUntil?(): Date | null;
   /** Fetches a small blob (a config or an attestation) whole, at most `maxBytes`. */
   getBlob(repository: string, digest: string, options?: { maxBytes?: number }): Promise<Uint8Array>;
   /** Opens a blob as a stream, for layers, which are never buffered whole. `size`, when given, is enforced. */

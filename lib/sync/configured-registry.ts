@@ -2,14 +2,18 @@ import path from "node:path";
 import type { PrismaClient } from "@/lib/db";
 import type { Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { logger } from "@/lib/log";
 import { createRegistrySource } from "@/lib/registry/registry-source";
 import type { RegistrySource } from "@/lib/registry/registry-source";
+import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
 
 export interface ConfiguredRegistry {
   source: RegistrySource;
   /** The registry's host and port as image references name it; null for an OCI layout. */
   host: string | null;
   organizations: string[];
+  /** The Registry row's id, which names its push event endpoint. */
+  registryId: string;
   /** Requests sent to the registry since the source was created. */
   requestCount: () => number;
 }
@@ -44,13 +48,21 @@ export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Pr
       });
 
   const kind = isLayout ? "OCI_LAYOUT" : "DISTRIBUTION";
+  const settings = {
+    insecure: env.REGISTRY_INSECURE,
+    username: env.REGISTRY_USERNAME ?? null,
+    eventTokenSha256: env.REGISTRY_EVENT_TOKEN ? hashEventToken(env.REGISTRY_EVENT_TOKEN) : null,
+  };
   const registry = await prisma.registry.upsert({
     where: { kind_url: { kind, url: location } },
-    update: { insecure: env.REGISTRY_INSECURE, username: env.REGISTRY_USERNAME ?? null },
-    create: { kind, url: location, insecure: env.REGISTRY_INSECURE, username: env.REGISTRY_USERNAME ?? null },
+    update: settings,
+    create: { kind, url: location, ...settings },
   });
+  if (env.REGISTRY_EVENT_TOKEN) {
+    logger.info({ registry: registry.id, endpoint: `/api/registries/${registry.id}/events` }, "push events for REGISTRY_URL are accepted at this path");
+  }
   for (const name of env.REGISTRY_ORG) {
     await prisma.organization.upsert({ where: { name }, update: { registryId: registry.id }, create: { name, registryId: registry.id } });
   }
-  return { source, host: isLayout ? null : new URL(location).host, organizations: env.REGISTRY_ORG, requestCount: () => requests };
+  return { source, registryId: registry.id, host: isLayout ? null : new URL(location).host, organizations: env.REGISTRY_ORG, requestCount: () => requests };
 }

@@ -1,5 +1,5 @@
 import type { RegistrySource } from "@/lib/registry/registry-source";
-import { parseImageConfig } from "@/lib/registry/manifest";
+import { parseImageConfig, type Descriptor } from "@/lib/registry/manifest";
 import { parseProvenance, parseSpdxPredicate, readStatement, SPDX_DOCUMENT_PREDICATE, type Provenance } from "@/lib/analysis/attestation-predicates";
 import type { Prisma } from "@/generated/prisma/client";
 import { logger } from "@/lib/log";
@@ -81,7 +81,11 @@ export async function readManifestTree(
   if (top.manifest.kind === "manifest") {
     const storedPlatform = await storedImagePlatform(top.digest);
     const image = storedPlatform !== null ? null : await readImage(source, repository, top.digest, top.mediaType, top.manifest, null);
-    if (image) image.attestations.push(...(await readVexReferrers(source, repository, image.digest)));
+    if (image) {
+      const referrers = await readReferrers(source, repository, image.digest);
+      image.attestations.push(...referrers.attestations);
+      image.provenance ??= referrers.provenance;
+    }
     const platform = storedPlatform ?? image?.platform ?? "unknown";
     return {
       digest: top.digest,
@@ -105,9 +109,13 @@ export async function readManifestTree(
     images.push(await readImage(source, repository, child.digest, child.mediaType, child.manifest, declaredPlatform));
   }
 
-  // OpenVEX documents attached as OCI 1.1 referrers, of each new platform image or of the whole index.
-  const indexVex = images.length > 0 ? await readVexReferrers(source, repository, top.digest) : [];
-  for (const image of images) image.attestations.push(...(await readVexReferrers(source, repository, image.digest)), ...indexVex);
+  // Attestations and OpenVEX documents attached as OCI 1.1 referrers, of each new platform image or of the whole index.
+  const indexReferrers = images.length > 0 ? await readReferrers(source, repository, top.digest) : { attestations: [], provenance: null };
+  for (const image of images) {
+    const own = await readReferrers(source, repository, image.digest);
+    image.attestations.push(...own.attestations, ...indexReferrers.attestations);
+    image.provenance ??= own.provenance ?? indexReferrers.provenance;
+  }
 
   for (const entry of attestationEntries) {
     const subject = entry.annotations?.[attestationReferenceDigest];
@@ -228,19 +236,24 @@ async function readAttestations(
 const vexArtifactTypes = new Set(["application/openvex+json", "application/vnd.openvex+json"]);
 
 /**
- * Reads the OpenVEX documents attached to a manifest as OCI 1.1 referrers,
- * through the referrers tag schema (`sha256-<hex>`), which every registry
- * can serve. A referrer that cannot be read is logged and skipped: it must
- * not fail the sync of the image it refers to.
+ * Reads the attestations and OpenVEX documents attached to a manifest as OCI
+ * 1.1 referrers. They are listed through the referrers API where the source
+ * has it, and otherwise through the referrers tag schema (`sha256-<hex>`),
+ * which every registry can serve. In-toto attestations are read like
+ * BuildKit's. A referrer that cannot be read is logged and skipped, because
+ * it must not fail the sync of the image it refers to.
  */
-async function readVexReferrers(source: RegistrySource, repository: string, subject: string): Promise<ReadAttestation[]> {
-  const tag = subject.replace(":", "-");
+async function readReferrers(source: RegistrySource, repository: string, subject: string): Promise<{ attestations: ReadAttestation[]; provenance: Provenance | null }> {
   const found: ReadAttestation[] = [];
+  let provenance: Provenance | null = null;
   try {
-    if ((await source.headManifest(repository, tag)) === null) return [];
-    const index = await source.getManifest(repository, tag);
-    if (index.manifest.kind !== "index") return [];
-    for (const entry of index.manifest.manifests) {
+    for (const entry of await listReferrerDescriptors(source, repository, subject)) {
+      if (entry.artifactType === inTotoMediaType) {
+        const read = await readAttestations(source, repository, entry.digest);
+        found.push(...read.attestations);
+        provenance ??= read.provenance;
+        continue;
+      }
       if (!vexArtifactTypes.has(entry.artifactType ?? "")) continue;
       const artifact = await source.getManifest(repository, entry.digest);
       if (artifact.manifest.kind !== "manifest") continue;
@@ -253,9 +266,20 @@ async function readVexReferrers(source: RegistrySource, repository: string, subj
       found.push({ manifestDigest: entry.digest, layerDigest: layer.digest, predicateType, provenanceMode: null, details: { openvex: document as Prisma.InputJsonObject } });
     }
   } catch (error) {
-    logger.warn({ repository, subject, err: error }, "reading OpenVEX referrers failed; the image is synced without them");
+    logger.warn({ repository, subject, err: error }, "reading referrers failed; the image is synced without them");
   }
-  return found;
+  return { attestations: found, provenance };
+}
+
+/** Lists a manifest's referrers: from the referrers API, or from the `sha256-<hex>` tag when the source has no API. */
+async function listReferrerDescriptors(source: RegistrySource, repository: string, subject: string): Promise<Descriptor[]> {
+  const listed = source.listReferrers ? await source.listReferrers(repository, subject) : null;
+  if (listed !== null) return listed;
+
+  const tag = subject.replace(":", "-");
+  if ((await source.headManifest(repository, tag)) === null) return [];
+  const index = await source.getManifest(repository, tag);
+  return index.manifest.kind === "index" ? index.manifest.manifests : [];
 }
 
 function readsBody(predicateType: string): boolean {

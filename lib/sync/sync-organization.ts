@@ -41,7 +41,13 @@ export async function syncOrganization(prisma: PrismaClient, source: RegistrySou
     logger.error({ org: organizationName, err: error }, "listing repositories failed");
   }
 
+  let skippedForRateLimit = 0;
   await runWithConcurrency(names, options.concurrency ?? 4, async (name) => {
+    // A registry whose rate-limit window is exhausted would fail every request until it resets.
+    if (source.pausedUntil?.()) {
+      skippedForRateLimit += 1;
+      return;
+    }
     try {
       const result = await syncRepository(prisma, source, organization.id, name, { analyzeLater: options.analyzeLater });
       totals.repositoriesSeen += 1;
@@ -56,6 +62,13 @@ export async function syncOrganization(prisma: PrismaClient, source: RegistrySou
       logger.error({ org: organizationName, repository: name, err: error }, "repository sync failed");
     }
   });
+
+  const pausedUntil = source.pausedUntil?.() ?? null;
+  if (skippedForRateLimit > 0 && pausedUntil) {
+    const message = `The registry's rate limit is exhausted until ${pausedUntil.toISOString()}, so ${skippedForRateLimit} repositories were left for the next sync.`;
+    failures.push({ repository: `${organizationName}/*`, reference: null, digest: null, message });
+    logger.warn({ org: organizationName, syncRun: run.id, pausedUntil, skipped: skippedForRateLimit }, "sync paused by the registry's rate limit");
+  }
 
   // Repositories the registry stopped listing disappear from the dashboard; their history stays.
   if (listed && !options.repository) {

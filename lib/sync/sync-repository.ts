@@ -56,6 +56,14 @@ export async function syncRepository(
     // attached to other manifests. They are read with their subject, so they are not synced as tags.
     tagNames = (await source.listTags(name)).filter((tag) => !ARTIFACT_TAG.test(tag));
   } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") {
+      // The registry no longer has the repository: it leaves the lists, and its tags, grades and history stay stored.
+      const deletedAt = new Date();
+      await prisma.tag.updateMany({ where: { repositoryId: repository.id, deletedAt: null }, data: { deletedAt } });
+      await prisma.repository.update({ where: { id: repository.id }, data: { deletedAt, lastSyncError: null } });
+      logger.info({ repository: name }, "repository not found in the registry; marked deleted");
+      return result;
+    }
     const message = `Listing the tags of ${name} failed: ${publicMessage(error)}`;
     await prisma.repository.update({ where: { id: repository.id }, data: { lastSyncError: message } });
     result.failures.push({ repository: name, reference: null, digest: null, message });
@@ -88,10 +96,17 @@ export async function syncRepository(
         result.imagesFetched += tree.images.length;
         const baseImages = new Map<string, BaseImage>();
         for (const image of tree.images) baseImages.set(image.digest, await findBaseImage(prisma, image, name));
-        await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
+        try {
+          await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
+        } catch (error) {
+          // Two repositories with the same image store it at once, and Prisma's upsert is a read then a write.
+          // The retry's upserts find the rows the other transaction committed.
+          if ((error as { code?: unknown }).code !== "P2002") throw error;
+          await prisma.$transaction(async (tx) => storeManifestTree(tx, tree, baseImages));
+        }
       }
 
-      const pushedAt = await firstSeenTime(prisma, currentDigest, previous === undefined);
+      const pushedAt = source.tagLastPushed?.(name, tagName) ?? (await firstSeenTime(prisma, currentDigest, previous === undefined));
       const tag = await prisma.tag.upsert({
         where: { repositoryId_name: { repositoryId: repository.id, name: tagName } },
         update: { digest: currentDigest, lastPushedAt: previous && previous.digest === currentDigest ? previous.lastPushedAt : pushedAt, deletedAt: null, syncError: null, syncErrorDigest: null, syncErrorAt: null },

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 
 /** Site administration exists only for site administrators; anyone else gets NOT_FOUND, as for a missing page. */
-function assertSiteAdmin(viewer: Viewer): void {
+export function assertSiteAdmin(viewer: Viewer): void {
   if (!viewer.isSiteAdmin) throw new AppError("NOT_FOUND", "Page not found.");
 }
 

@@ -19,6 +19,7 @@ export default async function SettingsLayout({ children, params }: { children: R
     { href: `/orgs/${organization.name}/settings/policies`, label: "Policies" },
     { href: `/orgs/${organization.name}/settings/exceptions`, label: "Exceptions" },
     { href: `/orgs/${organization.name}/settings/notifications`, label: "Notifications" },
+    { href: `/orgs/${organization.name}/settings/registry`, label: "Registry" },
     { href: `/orgs/${organization.name}/settings/audit`, label: "Audit log" },
   ];
   return (

@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { getPrisma } from "@/lib/db";
+import { HUB_TOKEN, HUB_USER, setUpRecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
+import { parseEnv } from "@/lib/env";
+import { addRegistry, checkRegistryConnection, listRegistries, rotateEventToken, type NewRegistry } from "@/lib/data/admin/manage-registries";
+import type { Viewer } from "@/lib/auth/get-viewer";
+import { openSecret } from "@/lib/secrets/secret-box";
+import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
+
+const currentHub = setUpRecordedDockerHub();
+const secretsKey = randomBytes(32).toString("base64");
+const env = parseEnv({ SECRETS_KEY: secretsKey });
+
+async function createAdmin(isSiteAdmin = true): Promise<Viewer> {
+  const user = await getPrisma().user.create({ data: { email: `${isSiteAdmin ? "admin" : "member"}@example.com`, isSiteAdmin } });
+  return { id: user.id, email: user.email, name: null, isSiteAdmin };
+}
+
+function dockerHubInput(overrides: Partial<NewRegistry> = {}): NewRegistry {
+  return {
+    kind: "DOCKERHUB",
+    url: currentHub().registry.url,
+    hubApiUrl: currentHub().api.url,
+    username: HUB_USER,
+    password: HUB_TOKEN,
+    insecure: true,
+    organizations: ["acme"],
+    syncIntervalMinutes: null,
+    ...overrides,
+  };
+}
+
+describe("registry settings", () => {
+  test("add seals the password", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+
+    const stored = await getPrisma().registry.findUniqueOrThrow({ where: { id: added.id }, include: { organizations: true } });
+    expect(stored.sealedPassword).not.toContain(HUB_TOKEN);
+    expect(openSecret(stored.sealedPassword ?? "", secretsKey)).toBe(HUB_TOKEN);
+    expect(stored.eventTokenSha256).toBe(hashEventToken(added.eventToken));
+    expect(stored.organizations.map((organization) => organization.name)).toEqual(["acme"]);
+    expect(added.eventPath).toBe(`/api/registries/${added.id}/events`);
+    expect(stored.syncIntervalMinutes).toBeNull();
+    expect(await getPrisma().auditEvent.count({ where: { action: "registry.added" } })).toBe(1);
+  });
+
+  test("list never returns secrets", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+    const [listed] = await listRegistries(admin);
+
+    expect(listed?.hasPassword).toBe(true);
+    expect(listed?.acceptsPushEvents).toBe(true);
+    const serialized = JSON.stringify(listed);
+    expect(serialized).not.toContain(HUB_TOKEN);
+    expect(serialized).not.toContain("v1:");
+    expect(serialized).not.toContain(added.eventToken);
+    expect(serialized).not.toContain(hashEventToken(added.eventToken));
+  });
+
+  test("connection test passes every check", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+    const checks = await checkRegistryConnection(admin, added.id, env);
+
+    expect(checks.map((check) => [check.name, check.ok])).toEqual([
+      ["reachable", true],
+      ["credentials accepted", true],
+      ["repositories readable", true],
+    ]);
+    expect(checks[2]?.message).toContain("acme: 2");
+  });
+
+  test("connection test reports a wrong token", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput({ password: "dckr_pat_wrong" }), env);
+    const checks = await checkRegistryConnection(admin, added.id, env);
+
+    expect(checks.map((check) => [check.name, check.ok])).toEqual([
+      ["reachable", true],
+      ["credentials accepted", false],
+    ]);
+    expect(checks[1]?.message).toMatch(/rejected the access token of acme-ci/);
+  });
+
+  test("connection test reports an unreachable registry", async () => {
+    const admin = await createAdmin();
+    // Port 9 (discard) on loopback has no listener here, so the connection is refused.
+    const added = await addRegistry(admin, { kind: "DISTRIBUTION", url: "http://127.0.0.1:9", hubApiUrl: "", username: "", password: "", insecure: true, organizations: ["acme"], syncIntervalMinutes: null }, env);
+    const checks = await checkRegistryConnection(admin, added.id, env);
+
+    expect(checks).toHaveLength(1);
+    expect(checks[0]?.name).toBe("reachable");
+    expect(checks[0]?.ok).toBe(false);
+  });
+
+  // Inputs are built inside the test, because the recorded servers start before each test.
+  test.each([
+    ["password without SECRETS_KEY", () => dockerHubInput(), parseEnv({}), /SECRETS_KEY is not set.*openssl rand -base64 32/],
+    ["plain http without insecure", () => dockerHubInput({ insecure: false }), env, /uses plain http.*Allow plain http/],
+    ["URL with credentials", () => dockerHubInput({ kind: "DISTRIBUTION", url: "https://robot:secret@registry.example.com" }), env, /must not contain credentials/],
+    ["invalid URL", () => dockerHubInput({ kind: "DISTRIBUTION", url: "registry example" }), env, /"registry example" is not a valid URL/],
+    ["username without password", () => dockerHubInput({ password: "" }), env, /username and the password .* together/],
+    ["sync interval over 720", () => dockerHubInput({ syncIntervalMinutes: 721 }), env, /Sync interval 721 is out of range.*1 to 720/],
+    ["sync interval of 0", () => dockerHubInput({ syncIntervalMinutes: 0 }), env, /Sync interval 0 is out of range/],
+  ])("add rejects %s", async (_case, input, caseEnv, message) => {
+    const admin = await createAdmin();
+    await expect(addRegistry(admin, input(), caseEnv)).rejects.toThrow(message);
+    expect(await getPrisma().registry.count()).toBe(0);
+  });
+
+  test("add rejects an org of another registry", async () => {
+    const admin = await createAdmin();
+    await addRegistry(admin, dockerHubInput(), env);
+    await expect(addRegistry(admin, dockerHubInput({ kind: "DISTRIBUTION" }), env)).rejects.toThrow(/acme already synced by another registry/);
+  });
+
+  test("rotated event token replaces the old", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+    const rotated = await rotateEventToken(admin, added.id);
+
+    expect(rotated.eventToken).not.toBe(added.eventToken);
+    const stored = await getPrisma().registry.findUniqueOrThrow({ where: { id: added.id } });
+    expect(stored.eventTokenSha256).toBe(hashEventToken(rotated.eventToken));
+    expect(await getPrisma().auditEvent.count({ where: { action: "registry.event_token_rotated" } })).toBe(1);
+    await expect(rotateEventToken(admin, "no-such-registry")).rejects.toThrow(/Registry not found/);
+  });
+
+  test("non-admin gets not found", async () => {
+    const member = await createAdmin(false);
+    await expect(listRegistries(member)).rejects.toThrow(/Page not found/);
+    await expect(addRegistry(member, dockerHubInput(), env)).rejects.toThrow(/Page not found/);
+    await expect(rotateEventToken(member, "any")).rejects.toThrow(/Page not found/);
+  });
+});
