@@ -42,14 +42,19 @@ export function proxy(request: NextRequest) {
   };
 
   const { pathname, search } = request.nextUrl;
+  const badRequest = (message: string) =>
+    secured(
+      pathname.startsWith("/api/")
+        ? NextResponse.json({ error: { code: "INVALID_INPUT", message } }, { status: 400 })
+        : new NextResponse(message, { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } }),
+    );
   // Postgres text cannot hold a NUL character, so a parameter with one would fail deep in a query.
   if (/%00/.test(request.nextUrl.href)) {
-    return secured(
-      new NextResponse("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.", {
-        status: 400,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-      }),
-    );
+    return badRequest("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.");
+  }
+  // Next.js answers a path it cannot decode with a bare 500, so it is rejected here with the reason.
+  if (!decodable(pathname)) {
+    return badRequest(`The request path ${JSON.stringify(pathname)} has a "%" that does not start a valid percent-encoded UTF-8 character. Write "%25" for a literal "%".`);
   }
   // Registries deliver push events without a session; the route checks the registry's event token itself.
   const isPublic = publicPaths.some((path) => pathname === path || pathname.startsWith(`${path}/`)) || /^\/api\/registries\/[^/]+\/events$/.test(pathname);
@@ -66,6 +71,15 @@ export function proxy(request: NextRequest) {
   const signIn = new URL("/signin", request.url);
   signIn.searchParams.set("callbackUrl", `${pathname}${search}`);
   return secured(NextResponse.redirect(signIn));
+}
+
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const config = {

@@ -26,3 +26,22 @@ test.describe("operations endpoints", () => {
     expect(text).toMatch(/^shipshape_advisories [1-9]/m);
   });
 });
+
+test.describe("malformed URLs", () => {
+  test("bad percent-encoding gets a 400 with the reason", async ({ request }) => {
+    for (const path of ["/api/v1/orgs/%ZZ/repositories", "/api/v1/repositories/demo/web/tags/%E0%A4%A/report"]) {
+      const response = await request.get(path);
+      expect(response.status(), path).toBe(400);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toContain("percent-encoded");
+    }
+    const page = await request.get("/repository/demo/%ZZ/tags");
+    expect(page.status()).toBe(400);
+    expect(await page.text()).toContain('Write "%25" for a literal "%"');
+  });
+
+  test("a NUL in an API path gets a JSON 400", async ({ request }) => {
+    const response = await request.get("/api/v1/orgs/demo%00/repositories");
+    expect(response.status()).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("INVALID_INPUT");
+  });
+});

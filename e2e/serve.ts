@@ -40,6 +40,8 @@ Object.assign(process.env, {
   REGISTRY_INSECURE: "true",
   DATA_DIR: dataDir,
   METRICS_TOKEN: E2E_METRICS_TOKEN,
+  // The browser tests reach no host but their own: base image tags are not looked up on public registries.
+  BASE_IMAGE_REGISTRIES: "",
 });
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");

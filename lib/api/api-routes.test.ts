@@ -299,6 +299,7 @@ describe("API routes", () => {
     ["empty list", '{"packages": []}', "invalid at packages"],
     ["missing name", '{"packages": [{"ecosystem": "PyPI"}]}', "invalid at packages[0].name"],
     ["unknown field", '{"packages": [], "extra": 1}', "invalid at"],
+    ["NUL in a name", '{"packages": [{"ecosystem": "npm", "name": "a\\u0000b"}]}', "must not contain control characters"],
     ["too many", JSON.stringify({ packages: Array.from({ length: 5001 }, (_, i) => ({ ecosystem: "PyPI", name: `p${i}` })) }), "invalid at packages"],
   ])("advisory query rejects %s", async (_case, body, message) => {
     const response = await callRoute(queryAdvisoriesRoute, "/api/v1/advisories/query", {}, seed.tokens.owner, { method: "POST", body });

@@ -112,6 +112,7 @@ describe("API tokens", () => {
   test.each<[string, { name: string; expiresInDays: number | null }, string]>([
     ["empty name", { name: "  ", expiresInDays: null }, "The token name is missing."],
     ["long name", { name: "x".repeat(65), expiresInDays: null }, "65 characters long, and the maximum is 64"],
+    ["control character", { name: "CI\u202e\u0000", expiresInDays: null }, "The token name contains the control character U+202E at position 3"],
     ["zero days", { name: "CI", expiresInDays: 0 }, 'The expiry "0" is not valid.'],
     ["fractional days", { name: "CI", expiresInDays: 1.5 }, 'The expiry "1.5" is not valid.'],
     ["too many days", { name: "CI", expiresInDays: 367 }, 'The expiry "367" is not valid.'],

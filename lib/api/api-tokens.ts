@@ -3,6 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { getPrisma } from "@/lib/db";
+import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 import { AppError } from "@/lib/errors";
 
 /** Prefix of every token, so secret scanners and people can recognise a Shipshape token. */
@@ -61,6 +62,8 @@ export async function createApiToken(
 ): Promise<{ token: string; summary: ApiTokenSummary }> {
   const name = input.name.trim();
   if (name === "") throw new AppError("INVALID_INPUT", 'The token name is missing. Enter a name for where the token is used, such as "CI".');
+  const control = controlCharacterProblem("The token name", name);
+  if (control !== null) throw new AppError("INVALID_INPUT", control);
   if (name.length > MAX_TOKEN_NAME_LENGTH) {
     throw new AppError("INVALID_INPUT", `The token name is ${name.length} characters long, and the maximum is ${MAX_TOKEN_NAME_LENGTH}. Enter a shorter name.`);
   }

@@ -4,6 +4,7 @@ import { findAdvisoriesByPackage } from "@/lib/advisories/find-advisories-by-pac
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { cveIdsOf, parseOsvRecord } from "@/scoring/advisories";
+import { hasControlCharacter } from "@/lib/data/settings/form-text";
 
 /** Maximum package names in one advisory query. An image with more packages is queried in several requests. */
 export const MAX_QUERY_PACKAGES = 5000;
@@ -14,12 +15,19 @@ export const MAX_QUERY_BODY_BYTES = 2 * 1024 * 1024;
 /** Maximum length of an ecosystem or package name in a query, in characters. */
 const MAX_NAME_LENGTH = 512;
 
+const packageField = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .refine((value) => !hasControlCharacter(value), "must not contain control characters such as NUL; no ecosystem or package name has one");
+
 export const advisoryQuerySchema = z.strictObject({
   packages: z
     .array(
       z.strictObject({
-        ecosystem: z.string().trim().min(1).max(MAX_NAME_LENGTH),
-        name: z.string().trim().min(1).max(MAX_NAME_LENGTH),
+        ecosystem: packageField,
+        name: packageField,
       }),
     )
     .min(1)

@@ -1,6 +1,7 @@
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { readableRepositoryWhere } from "@/lib/auth/permissions";
 import { getPrisma } from "@/lib/db";
+import { hasControlCharacter } from "@/lib/data/settings/form-text";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -9,6 +10,10 @@ import { AppError } from "@/lib/errors";
  * or the viewer may not read it, with the same message in each case.
  */
 export async function findRepository(viewer: Viewer, organizationName: string, repositoryName: string) {
+  // No repository name has a control character, and Postgres cannot compare text with NUL.
+  if (hasControlCharacter(organizationName) || hasControlCharacter(repositoryName)) {
+    throw new AppError("NOT_FOUND", `Repository ${JSON.stringify(`${organizationName}/${repositoryName}`)} was not found.`);
+  }
   const repository = await getPrisma().repository.findFirst({
     where: { name: `${organizationName}/${repositoryName}`, deletedAt: null, organization: { name: organizationName }, AND: [readableRepositoryWhere(viewer)] },
   });

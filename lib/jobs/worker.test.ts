@@ -32,6 +32,8 @@ test("worker syncs on start, and analyses and grades through the queue", async (
     REGISTRY_ORG: "demo",
     REGISTRY_INSECURE: "true",
     ADVISORY_SOURCES: osvFixtureFolder,
+    // Tests reach no host but their own: base image tags are not looked up on public registries.
+    BASE_IMAGE_REGISTRIES: "",
     LOG_LEVEL: "warn",
   });
   const prisma = getPrisma();

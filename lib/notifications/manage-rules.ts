@@ -3,6 +3,7 @@ import { memberOrganizationWhere, readableRepositoryWhere } from "@/lib/auth/per
 import { getPrisma } from "@/lib/db";
 import { findOwnedOrganization } from "@/lib/data/settings/find-owned-organization";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
+import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 import { AppError } from "@/lib/errors";
 import type { RuleInput } from "@/lib/notifications/rule-input";
 import { newUnsubscribeSecret } from "@/lib/notifications/unsubscribe-token";
@@ -25,6 +26,7 @@ export async function listOwnRules(viewer: Viewer) {
 
 /** Creates a rule for the viewer in an organization they belong to, for one repository they may read or for all of them. */
 export async function createOwnRule(viewer: Viewer, input: RuleInput) {
+  rejectControlCharacters(input);
   const prisma = getPrisma();
   const organization = await prisma.organization.findFirst({ where: { name: input.org, ...memberOrganizationWhere(viewer) }, select: { id: true } });
   if (!organization) throw new AppError("NOT_FOUND", `Organization ${input.org} was not found. Choose one you are a member of.`);
@@ -37,6 +39,14 @@ export async function createOwnRule(viewer: Viewer, input: RuleInput) {
   return prisma.notificationRule.create({
     data: { organizationId: organization.id, repositoryId, userId: viewer.id, events: input.events, belowGrade: input.belowGrade, mode: input.mode, unsubscribeSecret: newUnsubscribeSecret() },
   });
+}
+
+/** Rejects an organization or repository name with a control character, which no name has and Postgres cannot compare. */
+function rejectControlCharacters(input: RuleInput): void {
+  for (const [label, value] of [["Organization", input.org], ["Repository", input.repository]] as const) {
+    const problem = value === null ? null : controlCharacterProblem(label, value);
+    if (problem !== null) throw new AppError("INVALID_INPUT", problem);
+  }
 }
 
 /** Deletes one of the viewer's own rules; another user's rule is not found. */
@@ -58,6 +68,7 @@ async function repositoryOf(organizationId: string, organizationName: string, na
  * and records it in the audit log.
  */
 export async function createOrganizationRule(viewer: Viewer, input: RuleInput & { target: { teamId: string } | { webhookId: string } }) {
+  rejectControlCharacters(input);
   const organization = await findOwnedOrganization(viewer, input.org);
   const prisma = getPrisma();
   const repositoryId = await repositoryOf(organization.id, organization.name, input.repository);

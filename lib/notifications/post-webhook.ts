@@ -32,5 +32,13 @@ export async function postWebhook(url: string, body: string, headers: Record<str
     size += value.byteLength;
   }
   await reader?.cancel().catch(() => undefined);
-  return { status: response.status, body: Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BYTES_KEPT) };
+  return { status: response.status, body: printable(Buffer.concat(chunks).toString("utf8").slice(0, RESPONSE_BYTES_KEPT)) };
+}
+
+/**
+ * Replaces the control characters of a receiver's response, except tab and line breaks,
+ * with U+FFFD: Postgres cannot store NUL, and the log page shows the text as it is.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "\uFFFD");
 }

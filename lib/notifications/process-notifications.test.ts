@@ -351,6 +351,15 @@ describe("webhooks", () => {
     expect(await prisma.notificationDelivery.findFirstOrThrow()).toMatchObject({ status: "SENT", attempts: 2, lastStatus: 200, lastResponse: "ok" });
   });
 
+  test("control characters in a response are stored replaced", async () => {
+    const seeded = await seed();
+    await webhook(seeded);
+    await drop(seeded.webTags[0]!, "B", "D");
+    receiver.plan.push({ status: 200, body: "ok\u0000\u001b[31m" });
+    await settledPass();
+    expect(await prisma.notificationDelivery.findFirstOrThrow()).toMatchObject({ status: "SENT", attempts: 1, lastStatus: 200, lastResponse: "ok\uFFFD\uFFFD[31m" });
+  });
+
   test("receiver timeout is retried", async () => {
     const seeded = await seed();
     await webhook(seeded);

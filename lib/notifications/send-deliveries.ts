@@ -66,7 +66,12 @@ export async function sendDueDeliveries(prisma: PrismaClient, options: SendOptio
     });
     if (result.outcome === "failed") totals.failed += 1;
     if (result.outcome === "sent") totals.sent += 1;
-    await recordResult(prisma, candidate.id, result, options.now);
+    try {
+      await recordResult(prisma, candidate.id, result, options.now);
+    } catch (error) {
+      // One delivery whose result cannot be stored must not stop the rest of the pass; it is tried again once stale.
+      logger.error({ err: error, delivery: candidate.id, outcome: result.outcome }, "recording a notification delivery's result failed");
+    }
   }
   return totals;
 }

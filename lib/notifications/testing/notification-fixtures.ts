@@ -47,11 +47,11 @@ export interface ReceivedRequest {
 
 /**
  * Starts a webhook receiver on loopback. Each request gets the next planned reply
- * (a status, or "hang" to never reply), and 200 once the plan is used up.
+ * (a status, a status with a body, or "hang" to never reply), and 200 once the plan is used up.
  */
 export async function startWebhookReceiver() {
   const received: ReceivedRequest[] = [];
-  const plan: (number | "hang")[] = [];
+  const plan: (number | "hang" | { status: number; body: string })[] = [];
   const hanging: (() => void)[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -61,6 +61,10 @@ export async function startWebhookReceiver() {
       const reply = plan.shift() ?? 200;
       if (reply === "hang") {
         hanging.push(() => response.destroy());
+        return;
+      }
+      if (typeof reply === "object") {
+        response.writeHead(reply.status, { "content-type": "text/plain" }).end(reply.body);
         return;
       }
       response.writeHead(reply, { "content-type": "text/plain" }).end(reply === 200 ? "ok" : `error ${reply}`);
