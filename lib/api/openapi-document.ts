@@ -231,7 +231,7 @@ export function buildOpenApiDocument() {
     info: {
       title: "Shipshape API",
       version: "1",
-      description: `Read-only JSON API for automation. Every endpoint but this document takes a personal access token from ${TOKEN_SETTINGS_PATH} as "Authorization: Bearer shp_…" and enforces the same access rules as the pages. Tokens live at most ${MAX_TOKEN_LIFETIME_DAYS} days or until revoked.`,
+      description: `Read-only JSON API for automation. Every endpoint but this document takes a personal access token from ${TOKEN_SETTINGS_PATH} as "Authorization: Bearer shp_…" and enforces the same access rules as the pages. A token works until it is revoked or its chosen lifetime (up to ${MAX_TOKEN_LIFETIME_DAYS} days, or no expiry) ends.`,
     },
     components: { securitySchemes: { bearerToken: { type: "http", scheme: "bearer", description: "A personal access token, `shp_` and 43 base64url characters." } }, schemas },
     security: [{ bearerToken: [] }],

@@ -100,13 +100,13 @@ describe("metrics route", () => {
   test("is off without METRICS_TOKEN", async () => {
     const response = await getMetrics(request(`Bearer ${token}`));
     expect(response.status).toBe(404);
-    expect((await response.json()).error).toContain("Set METRICS_TOKEN");
+    expect((await response.json()).error.message).toContain("Set METRICS_TOKEN");
   });
 
   test("rejects a missing or wrong token", async () => {
     process.env.METRICS_TOKEN = token;
     resetEnvForTests();
-    for (const authorization of [undefined, "Bearer wrong-token-of-any-length", `Basic ${token}`, `Bearer ${token}x`]) {
+    for (const authorization of [undefined, "Bearer wrong-token-of-any-length", `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token} extra`]) {
       const response = await getMetrics(request(authorization));
       expect(response.status, String(authorization)).toBe(401);
       expect(response.headers.get("www-authenticate")).toContain("Bearer");
@@ -117,7 +117,7 @@ describe("metrics route", () => {
   test("serves the figures with the token", async () => {
     process.env.METRICS_TOKEN = token;
     resetEnvForTests();
-    const response = await getMetrics(request(`Bearer ${token}`));
+    const response = await getMetrics(request(`Bearer  ${token} `));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
     expect(await response.text()).toMatch(/^# HELP shipshape_tags /m);

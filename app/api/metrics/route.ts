@@ -14,13 +14,16 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request) {
   const token = getEnv().METRICS_TOKEN;
   if (token === undefined) {
-    return NextResponse.json({ error: "Metrics are turned off. Set METRICS_TOKEN on the server and send it as a bearer token to scrape /api/metrics." }, { status: 404 });
+    return NextResponse.json(
+      { error: { code: "NOT_FOUND", message: "Metrics are turned off. Set METRICS_TOKEN on the server and send it as a bearer token to scrape /api/metrics." } },
+      { status: 404 },
+    );
   }
-  const sent = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+  const sent = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
   if (sent === undefined || !sameSecret(sent, token)) {
     logger.warn({ path: "/api/metrics", sent: sent !== undefined }, "metrics request with a missing or wrong token");
     return NextResponse.json(
-      { error: sent === undefined ? "Missing bearer token. Send Authorization: Bearer METRICS_TOKEN." : "Wrong bearer token. Send the METRICS_TOKEN the server was started with." },
+      { error: { code: "UNAUTHORIZED", message: sent === undefined ? "Missing bearer token. Send Authorization: Bearer METRICS_TOKEN." : "Wrong bearer token. Send the METRICS_TOKEN the server was started with." } },
       { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="shipshape-metrics"' } },
     );
   }
