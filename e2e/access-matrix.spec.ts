@@ -12,13 +12,16 @@ import { buildSampleImages } from "@/lib/samples/sample-images";
  * Entries marked `download` respond with an attachment, which page.goto
  * cannot open, so they are requested with the user's cookies instead.
  */
-type Outcome = "ok" | "404" | "signin" | "home";
+type Outcome = "ok" | "404" | "signin" | "home" | "401";
 type Expectations = Record<MatrixUser, Outcome>;
 
 const anyoneSignedIn: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "signin" };
 const readersOfWeb: Expectations = { owner: "ok", member: "ok", outsider: "404", admin: "404", anonymous: "signin" };
 const ownersOnly: Expectations = { owner: "ok", member: "404", outsider: "404", admin: "404", anonymous: "signin" };
 const publicPage: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "ok" };
+const adminOnly: Expectations = { owner: "404", member: "404", outsider: "404", admin: "ok", anonymous: "signin" };
+// Token-authenticated endpoints: a session cookie alone gets nobody in, so no page can be made to call them.
+const tokenOnly: Expectations = { owner: "401", member: "401", outsider: "401", admin: "401", anonymous: "401" };
 
 // The e2e server pushes the same deterministic sample images, so their digests are known here.
 // demo/web:1.0 and demo/worker:2.0 are single platform manifests: the tag digest is the platform image digest.
@@ -29,7 +32,7 @@ function sbomUrl(repository: string, tag: string, format: string): string {
   return `/repository/demo/${repository}/tags/${tag}/sbom?format=${format}&platform=${encodeURIComponent(digest)}`;
 }
 
-const matrix: Record<string, { url: string; expect: Expectations; landsOn?: string; download?: true }[]> = {
+const matrix: Record<string, { url: string; expect: Expectations; landsOn?: string; download?: true; api?: "GET" | "POST" }[]> = {
   "/": [{ url: "/", expect: anyoneSignedIn }],
   "/signin": [{ url: "/signin", expect: { owner: "home", member: "home", outsider: "home", admin: "home", anonymous: "ok" } }],
   "/set-password": [{ url: "/set-password?token=unknown", expect: publicPage }],
@@ -81,7 +84,27 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
     { url: "/orgs/demo/settings/exceptions?show=all", expect: ownersOnly },
     { url: "/orgs/other/settings/exceptions", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
   ],
-  "/admin": [{ url: "/admin", expect: { owner: "404", member: "404", outsider: "404", admin: "ok", anonymous: "signin" } }],
+  "/orgs/[org]/settings/notifications": [
+    { url: "/orgs/demo/settings/notifications", expect: ownersOnly },
+    { url: "/orgs/other/settings/notifications", expect: { owner: "404", member: "404", outsider: "ok", admin: "404", anonymous: "signin" } },
+  ],
+  "/orgs/[org]/settings/registry": [{ url: "/orgs/demo/settings/registry", expect: ownersOnly }],
+  "/settings/tokens": [{ url: "/settings/tokens", expect: anyoneSignedIn }],
+  "/settings/notifications": [{ url: "/settings/notifications", expect: anyoneSignedIn }],
+  "/notifications/unsubscribe": [{ url: "/notifications/unsubscribe?token=forged", expect: publicPage }],
+  "/admin": [{ url: "/admin", expect: adminOnly }],
+  "/admin/registries": [{ url: "/admin/registries", expect: adminOnly }],
+  "/api/metrics": [{ url: "/api/metrics", expect: tokenOnly, api: "GET" }],
+  "/api/registries/[registryId]/events": [{ url: "/api/registries/nonexistent/events", expect: tokenOnly, api: "POST" }],
+  "/api/v1/openapi.json": [{ url: "/api/v1/openapi.json", expect: publicPage, api: "GET" }],
+  "/api/v1/orgs": [{ url: "/api/v1/orgs", expect: tokenOnly, api: "GET" }],
+  "/api/v1/orgs/[org]/repositories": [{ url: "/api/v1/orgs/demo/repositories", expect: tokenOnly, api: "GET" }],
+  "/api/v1/orgs/[org]/policy-configuration": [{ url: "/api/v1/orgs/demo/policy-configuration", expect: tokenOnly, api: "GET" }],
+  "/api/v1/advisories/query": [{ url: "/api/v1/advisories/query", expect: tokenOnly, api: "POST" }],
+  "/api/v1/repositories/[org]/[repo]/tags": [{ url: "/api/v1/repositories/demo/web/tags", expect: tokenOnly, api: "GET" }],
+  "/api/v1/repositories/[org]/[repo]/tags/[tag]/report": [{ url: "/api/v1/repositories/demo/web/tags/1.0/report", expect: tokenOnly, api: "GET" }],
+  "/api/v1/repositories/[org]/[repo]/tags/[tag]/findings": [{ url: "/api/v1/repositories/demo/web/tags/1.0/findings", expect: tokenOnly, api: "GET" }],
+  "/api/v1/repositories/[org]/[repo]/tags/[tag]/sbom": [{ url: "/api/v1/repositories/demo/web/tags/1.0/sbom", expect: tokenOnly, api: "GET" }],
   "/api/health": [{ url: "/api/health", expect: publicPage }],
   "/api/auth/[...nextauth]": [{ url: "/api/auth/providers", expect: publicPage }],
 };
@@ -133,6 +156,10 @@ for (const user of ["owner", "member", "outsider", "admin", "anonymous"] as cons
           await checkDownload(context, entry.url, entry.expect[user], `${user} → ${entry.url} (route ${route})`);
           continue;
         }
+        if (entry.api) {
+          await checkApi(context, entry.api, entry.url, entry.expect[user], `${user} → ${entry.api} ${entry.url} (route ${route})`);
+          continue;
+        }
         const response = await page.goto(entry.url);
         const finalPath = new URL(page.url()).pathname;
         const outcome = entry.expect[user];
@@ -172,6 +199,21 @@ async function checkDownload(context: BrowserContext, url: string, outcome: Outc
     expect(new URL(response.headers().location ?? "", "http://host").pathname, where).toBe("/signin");
   } else {
     throw new Error(`${where}: a download cannot land on ${outcome}`);
+  }
+}
+
+/** Calls an API route with the context's session cookies and no token, and checks the outcome. */
+async function checkApi(context: BrowserContext, method: "GET" | "POST", url: string, outcome: Outcome, where: string): Promise<void> {
+  const response = method === "GET" ? await context.request.get(url, { maxRedirects: 0 }) : await context.request.post(url, { data: {}, maxRedirects: 0 });
+  if (outcome === "ok") {
+    expect(response.status(), where).toBe(200);
+    const text = await response.text();
+    expect(() => JSON.parse(text) as unknown, where).not.toThrow();
+  } else if (outcome === "401") {
+    expect(response.status(), where).toBe(401);
+    expect(await response.text(), where).not.toMatch(/demo\/(worker|web)|sha256:/i);
+  } else {
+    throw new Error(`${where}: an API route cannot answer ${outcome}`);
   }
 }
 

@@ -20,7 +20,7 @@ export default async function AdminPage() {
       <h1 className="text-2xl font-semibold">Site administration</h1>
       <section aria-labelledby="add-owner" className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 id="add-owner" className="mb-1 font-semibold">Add an organization owner</h2>
-        <p className="mb-3 text-sm text-slate-600">Creates the organization when it is new. Owners then manage members, teams and permissions. Registries are configured by environment variables and under <Link href="/admin/registries" className="text-blue-700 hover:underline">Registries</Link>.</p>
+        <p className="mb-3 text-sm text-slate-600">Creates the organization when it is new. Owners then manage members, teams and permissions. Registries are configured by environment variables and under <Link href="/admin/registries" className="text-blue-700 underline">Registries</Link>.</p>
         <ActionForm action={addOrganizationOwnerAction} label="Add an organization owner" className="flex flex-wrap items-end gap-3">
           <label className="flex flex-col text-sm">
             Organization
