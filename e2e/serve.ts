@@ -42,6 +42,8 @@ Object.assign(process.env, {
   METRICS_TOKEN: E2E_METRICS_TOKEN,
   // The browser tests reach no host but their own: base image tags are not looked up on public registries.
   BASE_IMAGE_REGISTRIES: "",
+  // The browser tests' registries and webhook receivers run on loopback.
+  PRIVATE_TARGETS_ALLOWED: "127.0.0.1,localhost",
 });
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const { syncConfiguredOrganizations } = await import("@/bin/commands/sync");

@@ -91,6 +91,14 @@ const schema = z.object({
     .optional(),
   /** Sender address of Shipshape's e-mail. */
   SMTP_FROM: z.string().min(3).default("Shipshape <shipshape@localhost>"),
+  /**
+   * Hosts and IP addresses that user-set URLs (webhooks, registries added on the settings page)
+   * may reach although they are private, loopback or link-local, comma-separated. Default: none.
+   */
+  PRIVATE_TARGETS_ALLOWED: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((host) => host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1")).filter(Boolean)),
   /** Bearer token that Prometheus sends to read /api/metrics, at least 16 characters. Unset: the endpoint is off. */
   METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /** Address the web server listens on; 0.0.0.0 in a container. */

@@ -3,7 +3,9 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { findOwnedOrganization } from "@/lib/data/settings/find-owned-organization";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
+import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { assertPublicTarget } from "@/lib/security/outbound-target";
 
 /** Deliveries shown in the settings page's log. */
 export const DELIVERY_LOG_SIZE = 50;
@@ -36,6 +38,7 @@ export function parseWebhookUrl(value: string): string {
 export async function createWebhook(viewer: Viewer, input: { org: string; name: string; url: string; format: "GENERIC" | "SLACK" }) {
   const organization = await findOwnedOrganization(viewer, input.org);
   const url = parseWebhookUrl(input.url);
+  await assertPublicTarget(new URL(url), getEnv().PRIVATE_TARGETS_ALLOWED, "webhook URL", { resolve: false });
   const secret = randomBytes(32).toString("hex");
   const prisma = getPrisma();
   if (await prisma.notificationWebhook.findFirst({ where: { organizationId: organization.id, name: input.name }, select: { id: true } })) {

@@ -1,3 +1,6 @@
+import { getEnv } from "@/lib/env";
+import { assertPublicTarget } from "@/lib/security/outbound-target";
+
 /** Bytes of a receiver's response kept for the delivery log. */
 const RESPONSE_BYTES_KEPT = 1024;
 
@@ -10,11 +13,11 @@ export interface WebhookResponse {
 /**
  * POSTs one webhook body and returns the receiver's status and the start of its
  * response. Throws on a network error or when the receiver does not respond within
- * timeoutMs. Every webhook request goes through this one function.
- * TODO: reject private, loopback and link-local addresses here once webhook URLs
- * are guarded against server-side request forgery; today any http(s) URL is called.
+ * timeoutMs. Every webhook request goes through this one function, which first
+ * rejects a host that resolves to a private, loopback or link-local address.
  */
 export async function postWebhook(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<WebhookResponse> {
+  await assertPublicTarget(new URL(url), getEnv().PRIVATE_TARGETS_ALLOWED, "webhook URL");
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": "Shipshape-Notifications", ...headers },

@@ -10,7 +10,8 @@ import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
 
 const currentHub = setUpRecordedDockerHub();
 const secretsKey = randomBytes(32).toString("base64");
-const env = parseEnv({ SECRETS_KEY: secretsKey });
+// The recorded Docker Hub and the test registries run on loopback.
+const env = parseEnv({ SECRETS_KEY: secretsKey, PRIVATE_TARGETS_ALLOWED: "127.0.0.1,localhost" });
 
 async function createAdmin(isSiteAdmin = true): Promise<Viewer> {
   const user = await getPrisma().user.create({ data: { email: `${isSiteAdmin ? "admin" : "member"}@example.com`, isSiteAdmin } });
@@ -98,7 +99,7 @@ describe("registry settings", () => {
 
   // Inputs are built inside the test, because the recorded servers start before each test.
   test.each([
-    ["password without SECRETS_KEY", () => dockerHubInput(), parseEnv({}), /SECRETS_KEY is not set.*openssl rand -base64 32/],
+    ["password without SECRETS_KEY", () => dockerHubInput(), parseEnv({ PRIVATE_TARGETS_ALLOWED: "127.0.0.1,localhost" }), /SECRETS_KEY is not set.*openssl rand -base64 32/],
     ["plain http without insecure", () => dockerHubInput({ insecure: false }), env, /uses plain http.*Allow plain http/],
     ["URL with credentials", () => dockerHubInput({ kind: "DISTRIBUTION", url: "https://robot:secret@registry.example.com" }), env, /must not contain credentials/],
     ["invalid URL", () => dockerHubInput({ kind: "DISTRIBUTION", url: "registry example" }), env, /"registry example" is not a valid URL/],

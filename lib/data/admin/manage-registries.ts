@@ -4,6 +4,7 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { MAX_SYNC_INTERVAL_MINUTES, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { assertPublicTarget } from "@/lib/security/outbound-target";
 import { jobNames } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { assertSiteAdmin } from "@/lib/data/admin/manage-organizations";
@@ -101,6 +102,9 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
   assertSiteAdmin(viewer);
   const url = normalizeLocation(input);
   const hubApiUrl = input.kind === "DOCKERHUB" && input.hubApiUrl ? checkHttpUrl(input.hubApiUrl, "Docker Hub API URL", input.insecure) : null;
+  for (const [target, purpose] of [[input.kind === "OCI_LAYOUT" ? null : url, "registry URL"], [hubApiUrl, "Docker Hub API URL"]] as const) {
+    if (target !== null) await assertPublicTarget(new URL(target), env.PRIVATE_TARGETS_ALLOWED, purpose);
+  }
   if (Boolean(input.username) !== Boolean(input.password) && input.kind !== "OCI_LAYOUT") {
     throw new AppError("INVALID_INPUT", "Enter the username and the password (or access token) together, or neither for anonymous access.");
   }
