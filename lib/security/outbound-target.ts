@@ -59,7 +59,7 @@ export async function assertPublicTarget(url: URL, allowed: readonly string[], p
   if (isIP(host) !== 0) {
     addresses = [host];
   } else if (host === "localhost" || host.endsWith(".localhost")) {
-    // Resolvers must answer loopback for these names (RFC 6761), so no lookup is needed.
+    // Resolvers return loopback addresses for these names (RFC 6761), so no lookup is needed.
     addresses = ["127.0.0.1"];
   } else if (!options.resolve) {
     return;
