@@ -380,6 +380,7 @@ describe("shipshape score and compare", () => {
       expect(outcome.code).toBe(1);
       expect(outcome.stderr).toContain(`the credentials from ${path.join(wrong, "config.json")} were rejected; check them`);
       expect(outcome.stderr).not.toContain("not-the-password");
+      expect(outcome.stderr).not.toContain("REGISTRY_USERNAME and REGISTRY_PASSWORD");
     });
 
     test("no credentials", async () => {

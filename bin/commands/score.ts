@@ -87,13 +87,23 @@ export function parseHostList(value: string): string[] {
 /** Runs `shipshape score` in this process and exits with its code. */
 export async function runScore(image: string, options: ScoreOptions): Promise<void> {
   quietLogsUnlessRequested();
-  process.exit(await scoreCommand(image, options, processIo()));
+  await exitAfterOutput(await scoreCommand(image, options, processIo()));
 }
 
 /** Runs `shipshape compare` in this process and exits with its code. */
 export async function runCompare(before: string, after: string, options: CompareOptions): Promise<void> {
   quietLogsUnlessRequested();
-  process.exit(await compareCommand(before, after, options, processIo()));
+  await exitAfterOutput(await compareCommand(before, after, options, processIo()));
+}
+
+/**
+ * Exits once standard output and standard error have handed every byte to the
+ * system. Writes to a pipe are asynchronous, so exiting at once cut a large JSON
+ * report off at 64 or 128 KiB; a write's callback runs after all earlier writes.
+ */
+export async function exitAfterOutput(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write("", () => resolve()))));
+  process.exit(code);
 }
 
 /** Scores one image and writes the report. Returns the exit code: 0, 2 when a gate failed, 1 when the image could not be scored. */

@@ -21,3 +21,14 @@ test("SIGTERM waits for the cleanup", async () => {
     await rm(folder, { recursive: true, force: true });
   }
 });
+
+test("a large report reaches a pipe whole before the exit", async () => {
+  const child = path.join(import.meta.dirname, "testing", "large-output-child.ts");
+  const bytes = 3 * 1024 * 1024;
+  const process = spawn("node", ["--import", "tsx", child, String(bytes)], { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "pipe", "inherit"] });
+  let received = 0;
+  process.stdout.on("data", (chunk: Buffer) => (received += chunk.length));
+  const code = await new Promise<number | null>((resolve) => process.once("close", (exitCode) => resolve(exitCode)));
+  expect(code).toBe(2);
+  expect(received).toBe(bytes);
+});

@@ -9,7 +9,8 @@ import { getOrganizationRegistry, organizationToSync, testOrganizationRegistry }
 
 const currentHub = setUpRecordedDockerHub();
 const secretsKey = randomBytes(32).toString("base64");
-const env = parseEnv({ SECRETS_KEY: secretsKey });
+// The test registries and the recorded Docker Hub run on loopback.
+const env = parseEnv({ SECRETS_KEY: secretsKey, PRIVATE_TARGETS_ALLOWED: "127.0.0.1,localhost" });
 
 async function createUser(email: string, isSiteAdmin = false): Promise<Viewer> {
   const user = await getPrisma().user.create({ data: { email, isSiteAdmin } });
