@@ -106,6 +106,11 @@ describe("registry settings", () => {
     ["username without password", () => dockerHubInput({ password: "" }), env, /username and the password .* together/],
     ["sync interval over 720", () => dockerHubInput({ syncIntervalMinutes: 721 }), env, /Sync interval 721 is out of range.*1 to 720/],
     ["sync interval of 0", () => dockerHubInput({ syncIntervalMinutes: 0 }), env, /Sync interval 0 is out of range/],
+    ["a private registry address", () => dockerHubInput({ kind: "DISTRIBUTION", url: "http://10.0.0.5:5000", password: "", username: "" }), env, /host 10\.0\.0\.5 resolves to 10\.0\.0\.5, a private, loopback or link-local address/],
+    ["a long organization", () => dockerHubInput({ organizations: ["a".repeat(300)] }), env, /is 300 characters long, but the limit is 255/],
+    ["a line break in the username", () => dockerHubInput({ username: "robot\nX-Injected: 1" }), env, /The username contains the control character U\+000A at position 6/],
+    ["a relative layout folder", () => dockerHubInput({ kind: "OCI_LAYOUT", url: "../../etc" }), env, /"\.\.\/\.\.\/etc" is relative/],
+    ["a layout folder without index.json", () => dockerHubInput({ kind: "OCI_LAYOUT", url: "/etc" }), env, /\/etc is not an OCI image layout: it has no index\.json/],
   ])("add rejects %s", async (_case, input, caseEnv, message) => {
     const admin = await createAdmin();
     await expect(addRegistry(admin, input(), caseEnv)).rejects.toThrow(message);

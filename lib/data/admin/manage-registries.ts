@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
@@ -8,6 +9,7 @@ import { assertPublicTarget } from "@/lib/security/outbound-target";
 import { jobNames } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
 import { assertSiteAdmin } from "@/lib/data/admin/manage-organizations";
+import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { DOCKER_HUB_REGISTRY_URL } from "@/lib/dockerhub/dockerhub-source";
 import { sealSecret } from "@/lib/secrets/secret-box";
@@ -102,15 +104,18 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
   assertSiteAdmin(viewer);
   const url = normalizeLocation(input);
   const hubApiUrl = input.kind === "DOCKERHUB" && input.hubApiUrl ? checkHttpUrl(input.hubApiUrl, "Docker Hub API URL", input.insecure) : null;
-  for (const [target, purpose] of [[input.kind === "OCI_LAYOUT" ? null : url, "registry URL"], [hubApiUrl, "Docker Hub API URL"]] as const) {
-    if (target !== null) await assertPublicTarget(new URL(target), env.PRIVATE_TARGETS_ALLOWED, purpose);
-  }
+  checkRegistryFields(input);
   if (Boolean(input.username) !== Boolean(input.password) && input.kind !== "OCI_LAYOUT") {
     throw new AppError("INVALID_INPUT", "Enter the username and the password (or access token) together, or neither for anonymous access.");
   }
   const interval = input.syncIntervalMinutes;
   if (interval !== null && (!Number.isInteger(interval) || interval < 1 || interval > MAX_SYNC_INTERVAL_MINUTES)) {
     throw new AppError("INVALID_INPUT", `Sync interval ${interval} is out of range. Enter whole minutes from 1 to ${MAX_SYNC_INTERVAL_MINUTES}, or leave it empty for SYNC_INTERVAL_MINUTES.`);
+  }
+  // Address literals and localhost names are judged here; a host name is not resolved, so a registry can be added while its DNS is down.
+  // NOTE: requests to a stored registry are not checked again, unlike webhook deliveries.
+  for (const [target, purpose] of [[input.kind === "OCI_LAYOUT" ? null : url, "registry URL"], [hubApiUrl, "Docker Hub API URL"]] as const) {
+    if (target !== null) await assertPublicTarget(new URL(target), env.PRIVATE_TARGETS_ALLOWED, purpose, { resolve: false });
   }
   const sealedPassword = input.password ? sealSecret(input.password, env.SECRETS_KEY) : null;
   const eventToken = randomBytes(24).toString("hex");
@@ -122,7 +127,7 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
       throw new AppError("CONFLICT", `${alreadySynced.map((organization) => organization.name).join(", ")} already synced by another registry. Remove them from that registry first, or choose other organizations.`);
     }
     const duplicate = await tx.registry.findUnique({ where: { kind_url: { kind: input.kind, url } }, select: { id: true } });
-    if (duplicate) throw new AppError("CONFLICT", `A ${input.kind.toLowerCase()} registry at ${url} already exists. Add the organizations to it instead.`);
+    if (duplicate) throw new AppError("CONFLICT", `A ${kindNames[input.kind]} at ${url} already exists. Add the organizations to it instead.`);
 
     const created = await tx.registry.create({
       data: {
@@ -193,10 +198,39 @@ export async function registryOrganizations(viewer: Viewer, registryId: string):
   return organizations.map((organization) => organization.name);
 }
 
+/** How messages name each registry kind. */
+const kindNames: Record<NewRegistry["kind"], string> = { DISTRIBUTION: "registry", DOCKERHUB: "Docker Hub registry", OCI_LAYOUT: "OCI image layout" };
+
+/** Longest organization name: Docker Hub namespaces and registry path components are far shorter in practice. */
+const MAX_ORGANIZATION_LENGTH = 255;
+
+/** Rejects organization names that are too long and credentials with control characters, which would break the request headers they go into. */
+function checkRegistryFields(input: NewRegistry): void {
+  const long = input.organizations.find((name) => name.length > MAX_ORGANIZATION_LENGTH);
+  if (long !== undefined) {
+    throw new AppError("INVALID_INPUT", `Organization "${long.slice(0, 40)}…" is ${long.length} characters long, but the limit is ${MAX_ORGANIZATION_LENGTH}. Enter the registry namespace, as in acme.`);
+  }
+  for (const [label, value] of [["The username", input.username], ["The password", input.password]] as const) {
+    // Credentials go into one header line, so line breaks and tabs are refused too.
+    const position = value ? value.search(/[\u0000-\u001f\u007f]/) : -1;
+    if (position !== -1) {
+      const code = value.charCodeAt(position).toString(16).toUpperCase().padStart(4, "0");
+      throw new AppError("INVALID_INPUT", `${label} contains the control character U+${code} at position ${position + 1}, which no registry credential has. Paste it again without line breaks.`);
+    }
+    const problem = value ? controlCharacterProblem(label, value) : null;
+    if (problem !== null) throw new AppError("INVALID_INPUT", problem);
+  }
+}
+
 function normalizeLocation(input: NewRegistry): string {
   if (input.kind === "OCI_LAYOUT") {
     if (!input.url) throw new AppError("INVALID_INPUT", "Enter the folder of the OCI image layout, e.g. /srv/mirror.");
-    return path.resolve(input.url);
+    if (!path.isAbsolute(input.url)) throw new AppError("INVALID_INPUT", `The OCI layout folder "${input.url}" is relative. Enter an absolute folder, e.g. /srv/mirror.`);
+    const folder = path.resolve(input.url);
+    if (!existsSync(path.join(folder, "index.json"))) {
+      throw new AppError("INVALID_INPUT", `${folder} is not an OCI image layout: it has no index.json. Enter the folder that \`skopeo copy … oci:DIR\` wrote.`);
+    }
+    return folder;
   }
   if (input.kind === "DOCKERHUB" && !input.url) return DOCKER_HUB_REGISTRY_URL;
   return checkHttpUrl(input.url, "Registry URL", input.insecure);
