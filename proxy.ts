@@ -33,7 +33,7 @@ export function proxy(request: NextRequest) {
   // NODE_ENV is set by Next.js itself (`next dev` or `next start`), not by the operator, so it is not in lib/env.ts.
   // eslint-disable-next-line no-restricted-properties
   const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === "development");
-  // Browsers honour HSTS only over https; behind a TLS proxy the forwarded protocol says so.
+  // Browsers honour HSTS only over https. Behind a TLS proxy, the forwarded protocol tells whether the request came over https.
   const https = request.nextUrl.protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
   const secured = (response: NextResponse) => {
     response.headers.set("Content-Security-Policy", policy);
@@ -52,7 +52,7 @@ export function proxy(request: NextRequest) {
   if (/%00/.test(request.nextUrl.href)) {
     return badRequest("The request URL contains a NUL character (%00), which no Shipshape page or parameter accepts. Remove it from the URL.");
   }
-  // Next.js answers a path it cannot decode with a bare 500, so it is rejected here with the reason.
+  // Next.js responds to a path it cannot decode with a bare 500, so such a path is rejected here with the reason.
   if (!decodable(pathname)) {
     return badRequest(`The request path ${JSON.stringify(pathname)} has a "%" that does not start a valid percent-encoded UTF-8 character. Write "%25" for a literal "%".`);
   }

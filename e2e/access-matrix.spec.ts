@@ -20,7 +20,7 @@ const readersOfWeb: Expectations = { owner: "ok", member: "ok", outsider: "404",
 const ownersOnly: Expectations = { owner: "ok", member: "404", outsider: "404", admin: "404", anonymous: "signin" };
 const publicPage: Expectations = { owner: "ok", member: "ok", outsider: "ok", admin: "ok", anonymous: "ok" };
 const adminOnly: Expectations = { owner: "404", member: "404", outsider: "404", admin: "ok", anonymous: "signin" };
-// Token-authenticated endpoints: a session cookie alone gets nobody in, so no page can be made to call them.
+// Token-authenticated endpoints: a session cookie alone is rejected for every user, so no page can be made to call them.
 const tokenOnly: Expectations = { owner: "401", member: "401", outsider: "401", admin: "401", anonymous: "401" };
 
 // The e2e server pushes the same deterministic sample images, so their digests are known here.

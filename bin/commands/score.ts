@@ -265,7 +265,7 @@ function processIo(): CommandIo {
   };
 }
 
-/** The logger writes JSON lines to stdout, which would corrupt a report, so it is silenced unless LOG_LEVEL is set. */
+/** Silences the logger unless LOG_LEVEL is set, because its JSON lines go to stdout and would corrupt a report. */
 function quietLogsUnlessRequested(): void {
   if (!process.env.LOG_LEVEL) logger.level = "silent";
 }

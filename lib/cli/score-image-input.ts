@@ -137,7 +137,7 @@ async function openImageInput(input: ImageInput, options: Pick<ScoreInputOptions
     if (error instanceof AppError && error.code === "REGISTRY_AUTH_FAILED") {
       // The client's own message names the server's REGISTRY_USERNAME and REGISTRY_PASSWORD, which the command line does not read.
       const hint = credentials ? `the credentials from ${credentials.origin} were rejected; check them` : "no credentials were found; set --username and --password, SHIPSHAPE_REGISTRY_USERNAME and SHIPSHAPE_REGISTRY_PASSWORD, or run `docker login`";
-      throw new AppError("REGISTRY_AUTH_FAILED", `Registry ${host} refused access to ${formatReference(reference)}: ${hint}.`, { cause: error });
+      throw new AppError("REGISTRY_AUTH_FAILED", `Registry ${host} rejected access to ${formatReference(reference)}: ${hint}.`, { cause: error });
     }
     // The client's own message points at the server's REGISTRY_URL, which the command line does not use.
     if (error instanceof AppError && (error.code === "REGISTRY_UNREACHABLE" || error.code === "TIMEOUT")) {

@@ -1,20 +1,14 @@
 import { beforeEach, describe, expect, test } from "vitest";
 
-import { upsertUser } from "@/lib/auth/accounts";
 import type { Prisma } from "@/generated/prisma/client";
-import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { seedAcmeRepository } from "@/lib/database/testing/seed-users";
 import { digestOf, seedImage, seedSingleTag } from "@/lib/database/testing/seed-images";
 import { compareImages, orderByPush, readCompareParams } from "@/lib/data/compare-images";
 import { getPrisma } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
 const prisma = getPrisma();
-
-
-function viewerOf(user: { id: string; email: string }): Viewer {
-  return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
-}
 
 const OLD = digestOf("image 1.0 amd64");
 const NEW_AMD64 = digestOf("image 2.0 amd64");
@@ -94,20 +88,7 @@ async function grade(digest: string, percent: number, gradeLetter: string, resul
  * owner, a member without grants and the owner of another organization.
  */
 async function seed() {
-  const acme = await prisma.organization.create({ data: { name: "acme" } });
-  const globex = await prisma.organization.create({ data: { name: "globex" } });
-  const api = await prisma.repository.create({ data: { organizationId: acme.id, name: "acme/api" } });
-
-  const owner = await upsertUser(prisma, { email: "owner@acme.test", password: "owner-password-1" });
-  const member = await upsertUser(prisma, { email: "member@acme.test", password: "member-password-1" });
-  const rival = await upsertUser(prisma, { email: "owner@globex.test", password: "rival-password-1" });
-  await prisma.membership.createMany({
-    data: [
-      { organizationId: acme.id, userId: owner.id, role: "OWNER" },
-      { organizationId: acme.id, userId: member.id, role: "MEMBER" },
-      { organizationId: globex.id, userId: rival.id, role: "OWNER" },
-    ],
-  });
+  const { acme, api, owner, member, rival } = await seedAcmeRepository(prisma);
 
   await addSingleTag(api.id, "1.0", OLD);
   await addImage(NEW_AMD64, "linux/amd64");
@@ -176,7 +157,7 @@ async function seed() {
   await grade(NEW_ARM64, 80, "B", [result("default-non-root-user", "pass", 5)], []);
   await grade(ARM_ONLY, 80, "B", [result("default-non-root-user", "pass", 5)], []);
 
-  return { acme, api, owner: viewerOf(owner), member: viewerOf(member), rival: viewerOf(rival) };
+  return { acme, api, owner, member, rival };
 }
 
 /** Returns the messages of the INVALID_INPUT error that compareImages throws. */

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 
 import { beforeEach, describe, expect, test } from "vitest";
 
-import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { seedAcmeRepository } from "@/lib/database/testing/seed-users";
 import { getImageAnalysis, getImageSbomInput, PACKAGES_PER_PAGE, parsePackageQuery } from "@/lib/data/get-image-analysis";
 import { getPrisma } from "@/lib/db";
 
@@ -12,10 +12,6 @@ const prisma = getPrisma();
 
 function digestOf(text: string): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
-
-function viewerOf(user: { id: string; email: string }): Viewer {
-  return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
 }
 
 const BASE_LAYER = digestOf("layer base");
@@ -33,20 +29,7 @@ const OTHER_TAG_IMAGE = digestOf("image of tag 0.9");
  */
 async function seed() {
   const registry = await prisma.registry.create({ data: { kind: "DISTRIBUTION", url: "https://registry.example.com" } });
-  const acme = await prisma.organization.create({ data: { name: "acme", registryId: registry.id } });
-  const globex = await prisma.organization.create({ data: { name: "globex" } });
-  const api = await prisma.repository.create({ data: { organizationId: acme.id, name: "acme/api" } });
-
-  const owner = await upsertUser(prisma, { email: "owner@acme.test", password: "owner-password-1" });
-  const member = await upsertUser(prisma, { email: "member@acme.test", password: "member-password-1" });
-  const rival = await upsertUser(prisma, { email: "owner@globex.test", password: "rival-password-1" });
-  await prisma.membership.createMany({
-    data: [
-      { organizationId: acme.id, userId: owner.id, role: "OWNER" },
-      { organizationId: acme.id, userId: member.id, role: "MEMBER" },
-      { organizationId: globex.id, userId: rival.id, role: "OWNER" },
-    ],
-  });
+  const { acme, api, owner, member, rival } = await seedAcmeRepository(prisma, { registryId: registry.id });
 
   await prisma.layer.createMany({
     data: [
@@ -100,7 +83,7 @@ async function seed() {
     },
   });
 
-  return { acme, api, owner: viewerOf(owner), member: viewerOf(member), rival: viewerOf(rival) };
+  return { acme, api, owner, member, rival };
 }
 
 interface PackageSeed {

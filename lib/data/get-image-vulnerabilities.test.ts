@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 
 import { beforeEach, describe, expect, test } from "vitest";
 
-import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { seedAcmeRepository } from "@/lib/database/testing/seed-users";
 import { getImageVulnerabilities, parseVulnerabilityQuery, VULNERABILITIES_PER_PAGE, type VulnerabilityQuery } from "@/lib/data/get-image-vulnerabilities";
 import { getPrisma } from "@/lib/db";
 import type { VulnerabilityFinding } from "@/scoring";
@@ -13,10 +13,6 @@ const prisma = getPrisma();
 
 function digestOf(text: string): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
-
-function viewerOf(user: { id: string; email: string }): Viewer {
-  return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
 }
 
 const AMD64 = digestOf("image amd64");
@@ -31,20 +27,7 @@ const OTHER_TAG_IMAGE = digestOf("image of tag 0.9");
  * image has no analysis row. Score reports are added per test.
  */
 async function seed() {
-  const acme = await prisma.organization.create({ data: { name: "acme" } });
-  const globex = await prisma.organization.create({ data: { name: "globex" } });
-  const api = await prisma.repository.create({ data: { organizationId: acme.id, name: "acme/api" } });
-
-  const owner = await upsertUser(prisma, { email: "owner@acme.test", password: "owner-password-1" });
-  const member = await upsertUser(prisma, { email: "member@acme.test", password: "member-password-1" });
-  const rival = await upsertUser(prisma, { email: "owner@globex.test", password: "rival-password-1" });
-  await prisma.membership.createMany({
-    data: [
-      { organizationId: acme.id, userId: owner.id, role: "OWNER" },
-      { organizationId: acme.id, userId: member.id, role: "MEMBER" },
-      { organizationId: globex.id, userId: rival.id, role: "OWNER" },
-    ],
-  });
+  const { acme, api, owner, member, rival } = await seedAcmeRepository(prisma);
 
   const platforms = [
     { digest: AMD64, platform: "linux/amd64", architecture: "amd64" },
@@ -77,7 +60,7 @@ async function seed() {
   await prisma.tag.create({ data: { repositoryId: api.id, name: "0.9", digest: OTHER_TAG_IMAGE } });
   await prisma.imageAnalysis.create({ data: { imageDigest: AMD64, status: "ANALYSED", osId: "debian", osEcosystem: "Debian:12", packageCount: 5, analysedAt: new Date("2026-11-30T08:00:00Z") } });
 
-  return { acme, api, owner: viewerOf(owner), member: viewerOf(member), rival: viewerOf(rival) };
+  return { acme, api, owner, member, rival };
 }
 
 type FindingSeed = Partial<VulnerabilityFinding> & Pick<VulnerabilityFinding, "vulnerabilityId" | "packageName">;

@@ -1,19 +1,13 @@
 import { beforeEach, describe, expect, test } from "vitest";
 
 import type { Prisma } from "@/generated/prisma/client";
-import { upsertUser } from "@/lib/auth/accounts";
-import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { seedAcmeRepository } from "@/lib/database/testing/seed-users";
 import { digestOf, seedSingleTag } from "@/lib/database/testing/seed-images";
 import { getRepositoryOverview, HISTORY_LIMIT, MAX_DESCRIPTION_LENGTH, RANKED_TAGS, RECENT_TAGS } from "@/lib/data/get-repository-overview";
 import { getPrisma } from "@/lib/db";
 
 const prisma = getPrisma();
-
-
-function viewerOf(user: { id: string; email: string }): Viewer {
-  return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
-}
 
 interface TagSeed {
   name: string;
@@ -28,20 +22,8 @@ interface ImageMetadata {
 
 /** Seeds acme/api, its owner, a member without grants and the owner of another organization. */
 async function seedRepository() {
-  const acme = await prisma.organization.create({ data: { name: "acme" } });
-  const globex = await prisma.organization.create({ data: { name: "globex" } });
-  const api = await prisma.repository.create({ data: { organizationId: acme.id, name: "acme/api" } });
-  const owner = await upsertUser(prisma, { email: "owner@acme.test", password: "owner-password-1" });
-  const member = await upsertUser(prisma, { email: "member@acme.test", password: "member-password-1" });
-  const rival = await upsertUser(prisma, { email: "owner@globex.test", password: "rival-password-1" });
-  await prisma.membership.createMany({
-    data: [
-      { organizationId: acme.id, userId: owner.id, role: "OWNER" },
-      { organizationId: acme.id, userId: member.id, role: "MEMBER" },
-      { organizationId: globex.id, userId: rival.id, role: "OWNER" },
-    ],
-  });
-  return { acme, api, owner: viewerOf(owner), member: viewerOf(member), rival: viewerOf(rival) };
+  const { acme, api, owner, member, rival } = await seedAcmeRepository(prisma);
+  return { acme, api, owner, member, rival };
 }
 
 /**

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 
 import { beforeEach, describe, expect, test } from "vitest";
 
-import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { seedAcmeRepository } from "@/lib/database/testing/seed-users";
 import { listTags, parseTagQuery, tagAnalysisState, TAGS_PER_PAGE, type TagQuery } from "@/lib/data/list-tags";
 import { getPrisma } from "@/lib/db";
 
@@ -12,10 +12,6 @@ const prisma = getPrisma();
 
 function digestOf(text: string): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
-
-function viewerOf(user: { id: string; email: string }): Viewer {
-  return { id: user.id, email: user.email, name: null, isSiteAdmin: false };
 }
 
 interface TagSeed {
@@ -42,19 +38,7 @@ const tagSeeds: TagSeed[] = [
  * and the owner of another organization. No image is analysed.
  */
 async function seed() {
-  const acme = await prisma.organization.create({ data: { name: "acme" } });
-  const globex = await prisma.organization.create({ data: { name: "globex" } });
-  const api = await prisma.repository.create({ data: { organizationId: acme.id, name: "acme/api" } });
-  const owner = await upsertUser(prisma, { email: "owner@acme.test", password: "owner-password-1" });
-  const member = await upsertUser(prisma, { email: "member@acme.test", password: "member-password-1" });
-  const rival = await upsertUser(prisma, { email: "owner@globex.test", password: "rival-password-1" });
-  await prisma.membership.createMany({
-    data: [
-      { organizationId: acme.id, userId: owner.id, role: "OWNER" },
-      { organizationId: acme.id, userId: member.id, role: "MEMBER" },
-      { organizationId: globex.id, userId: rival.id, role: "OWNER" },
-    ],
-  });
+  const { acme, api, owner, member, rival } = await seedAcmeRepository(prisma);
 
   for (const tag of tagSeeds) {
     const platforms = tag.name === "latest" ? ["linux/amd64", "linux/arm64/v8"] : ["linux/amd64"];
@@ -79,7 +63,7 @@ async function seed() {
       },
     });
   }
-  return { acme, api, owner: viewerOf(owner), member: viewerOf(member), rival: viewerOf(rival) };
+  return { acme, api, owner, member, rival };
 }
 
 function imageOf(tag: string, platform: string): string {

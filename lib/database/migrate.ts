@@ -46,7 +46,7 @@ const noFilters = { externalTables: [], externalEnums: [] };
  */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
   // Workers that start together would each wait for the schema engine's advisory lock,
-  // which times out after 10 s, so a database with nothing to apply is answered by one query.
+  // which times out after 10 s, so a database with nothing to apply is checked with one query.
   const migrations = await listMigrations();
   if (await allApplied(databaseUrl, migrations.migrationDirectories.map((directory) => directory.path))) return [];
   const { engine, close } = await openSchemaEngine(databaseUrl, await readSchema());

@@ -15,8 +15,8 @@ export const jobNames = {
 } as const;
 
 /**
- * The longest singleton window pg-boss 10 accepts: it rejects a throttling interval
- * longer than its archive interval, 12 hours by default.
+ * Maximum singleton window pg-boss 10 accepts. It rejects a throttling interval
+ * longer than its archive interval, which is 12 hours by default.
  */
 export const MAX_SINGLETON_SECONDS = 12 * 60 * 60;
 

@@ -9,7 +9,7 @@ export interface Health {
 }
 
 /**
- * Checks that the database answers and that the job queue's tables can be read.
+ * Checks that the database responds and that the job queue's tables can be read.
  * The status is "error", for a 503, when either cannot be reached. A queue that no
  * worker has created yet is reported but leaves the status "ok", because pages
  * still work.

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * Prometheus metrics, for a scraper that sends `Authorization: Bearer METRICS_TOKEN`.
- * Without METRICS_TOKEN set the endpoint is off and answers 404.
+ * Without METRICS_TOKEN set, the endpoint is off and responds 404.
  */
 export async function GET(request: Request) {
   const token = getEnv().METRICS_TOKEN;

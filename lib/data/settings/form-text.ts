@@ -1,7 +1,7 @@
 /**
- * Control characters other than tab, line feed and carriage return, and the bidirectional
- * overrides and isolates that make text display in another order than it is stored:
- * Postgres cannot store NUL, and none of them belongs in a name or setting.
+ * Characters no name or setting contains: control characters other than tab, line feed
+ * and carriage return, and the bidirectional overrides and isolates that make text display
+ * in another order than it is stored. Postgres cannot store NUL at all.
  */
 const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
