@@ -1,4 +1,6 @@
+import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { guardedFetch } from "@/lib/security/guarded-fetch";
 
 /** Options of an advisory import. Every field has a default. */
 export interface ImportOptions {
@@ -12,9 +14,11 @@ export interface ImportOptions {
   timeoutMs?: number;
   /** The fetch function for URLs. Default: the global fetch. Tests pass one that reaches only 127.0.0.1. */
   fetch?: typeof fetch;
+  /** Hosts and addresses on private networks that URLs may reach. Default: PRIVATE_TARGETS_ALLOWED. */
+  privateTargetsAllowed?: readonly string[];
 }
 
-export type ResolvedImportOptions = Required<ImportOptions>;
+export type ResolvedImportOptions = Required<Omit<ImportOptions, "privateTargetsAllowed">>;
 
 const defaults = {
   batchSize: 500,
@@ -30,7 +34,8 @@ export function resolveImportOptions(options: ImportOptions = {}): ResolvedImpor
     maxDownloadBytes: options.maxDownloadBytes ?? defaults.maxDownloadBytes,
     maxFileBytes: options.maxFileBytes ?? defaults.maxFileBytes,
     timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
-    fetch: options.fetch ?? fetch,
+    // Every URL, and every redirect from it, is checked against private, loopback and link-local addresses.
+    fetch: guardedFetch(options.privateTargetsAllowed ?? getEnv().PRIVATE_TARGETS_ALLOWED, "advisory source", options.fetch ?? fetch),
   };
   for (const name of ["batchSize", "maxDownloadBytes", "maxFileBytes", "timeoutMs"] as const) {
     const value = resolved[name];

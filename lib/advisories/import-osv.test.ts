@@ -343,6 +343,17 @@ describe("importOsv from URLs", () => {
     expect(await prisma.advisory.count()).toBe(0);
   });
 
+  test("a URL on a loopback address the site administrator has not allowed is refused, and nothing is written", async () => {
+    server = await startStubServer((_request, response) => response.end("{}"));
+
+    const attempt = importOsv(prisma, `${server.url}/all.zip`, { fetch: loopbackOnlyFetch, privateTargetsAllowed: [] });
+
+    await expect(attempt).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(attempt).rejects.toThrow("ask the site administrator to add 127.0.0.1 to PRIVATE_TARGETS_ALLOWED");
+    expect(server.requests).toHaveLength(0);
+    expect(await prisma.advisorySnapshot.count()).toBe(0);
+  });
+
   test("HTTP 404 raises not found", async () => {
     server = await startStubServer((_request, response) => {
       response.statusCode = 404;

@@ -24,6 +24,8 @@ export interface DockerHubSourceOptions {
   onRequest?: (info: RequestInfo) => void;
   /** Retries of a registry request after a 5xx or network error. Default 3. */
   retries?: number;
+  /** Replacement for the global fetch for every API and registry request, such as one that refuses private addresses. */
+  fetch?: typeof fetch;
 }
 
 /**
@@ -43,10 +45,10 @@ export class DockerHubSource implements RegistrySource {
 
   constructor(private readonly options: DockerHubSourceOptions) {
     this.rateLimit = new RateLimit(options.username ?? "anonymous");
-    this.hub = new HubApi({ apiUrl: options.apiUrl, username: options.username, password: options.password, insecure: options.insecure, rateLimit: this.rateLimit });
+    this.hub = new HubApi({ apiUrl: options.apiUrl, username: options.username, password: options.password, insecure: options.insecure, rateLimit: this.rateLimit, fetch: options.fetch });
     const observingFetch: typeof fetch = async (input, init) => {
       this.rateLimit.check();
-      const response = await fetch(input, init);
+      const response = await (options.fetch ?? fetch)(input, init);
       this.rateLimit.observe(response, String(input instanceof Request ? input.url : input));
       return response;
     };

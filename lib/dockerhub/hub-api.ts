@@ -20,6 +20,8 @@ export interface HubApiOptions {
   rateLimit: RateLimit;
   /** Time limit per request in ms. Default 30000. */
   timeoutMs?: number;
+  /** Replacement for the global fetch, such as one that refuses private addresses. */
+  fetch?: typeof fetch;
 }
 
 export interface HubRepository {
@@ -166,8 +168,9 @@ export class HubApi {
     this.options.rateLimit.check();
     let response: Response;
     try {
-      response = await fetch(url, { ...init, redirect: "error", signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      response = await (this.options.fetch ?? fetch)(url, { ...init, redirect: "error", signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
     } catch (error) {
+      if (error instanceof AppError) throw error;
       throw new AppError("REGISTRY_UNREACHABLE", `Docker Hub's API at ${redactUrl(url)} could not be reached: ${(error as Error).message}. Check the Docker Hub API URL and the network.`, { cause: error });
     }
     this.options.rateLimit.observe(response, redactUrl(url));

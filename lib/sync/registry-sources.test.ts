@@ -25,7 +25,7 @@ async function storeDockerHubRegistry() {
 describe("registry sources", () => {
   test("stored Docker Hub registry syncs its org", async () => {
     await storeDockerHubRegistry();
-    const sources = createRegistrySources(getPrisma(), parseEnv({ SECRETS_KEY: secretsKey }), null);
+    const sources = createRegistrySources(getPrisma(), parseEnv({ SECRETS_KEY: secretsKey, PRIVATE_TARGETS_ALLOWED: "127.0.0.1" }), null);
 
     const opened = await sources.forOrganization("acme");
     expect(opened?.source).toBeInstanceOf(DockerHubSource);
@@ -36,6 +36,20 @@ describe("registry sources", () => {
     expect(run.requestCount).toBeGreaterThan(0);
     // The same source serves later jobs, so its rate-limit state carries over.
     expect(await sources.forOrganization("acme")).toBe(opened);
+  });
+
+  test("a stored registry on a loopback address is refused unless the site administrator allows it", async () => {
+    await storeDockerHubRegistry();
+    const sources = createRegistrySources(getPrisma(), parseEnv({ SECRETS_KEY: secretsKey }), null);
+    const opened = await sources.forOrganization("acme");
+
+    const run = await syncOrganization(getPrisma(), opened!.source, "acme", { analyzeLater: async () => {}, requestCount: opened!.requestCount });
+
+    expect(run.status).toBe("FAILED");
+    const message = JSON.stringify(run.errors);
+    expect(message).toContain("resolves to 127.0.0.1, a private, loopback or link-local address");
+    expect(message).toContain("PRIVATE_TARGETS_ALLOWED");
+    expect(await getPrisma().repository.count()).toBe(0);
   });
 
   test("missing SECRETS_KEY names the variable", async () => {

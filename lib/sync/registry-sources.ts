@@ -4,6 +4,7 @@ import type { Env } from "@/lib/env";
 import { DockerHubSource } from "@/lib/dockerhub/dockerhub-source";
 import { createRegistrySource, type RegistrySource } from "@/lib/registry/registry-source";
 import { openSecret } from "@/lib/secrets/secret-box";
+import { guardedFetch } from "@/lib/security/guarded-fetch";
 import type { ConfiguredRegistry } from "@/lib/sync/configured-registry";
 
 export interface OpenedRegistry {
@@ -72,7 +73,10 @@ export function createRegistrySources(prisma: PrismaClient, env: Env, configured
   };
 }
 
-/** Opens the source of a registry stored in the database; raises CONFIGURATION when its password cannot be opened. */
+/**
+ * Opens the source of a registry stored in the database; raises CONFIGURATION when its password cannot be opened.
+ * Its URL was set on a page, so every request, token realm and redirect is checked against private addresses.
+ */
 export function openStoredRegistry(registry: StoredRegistry, env: Env): OpenedRegistry {
   let requests = 0;
   const onRequest = () => {
@@ -80,6 +84,7 @@ export function openStoredRegistry(registry: StoredRegistry, env: Env): OpenedRe
   };
   const password = registry.sealedPassword ? openSecret(registry.sealedPassword, env.SECRETS_KEY) : undefined;
   const credentials = { username: registry.username ?? undefined, password };
+  const fetch = guardedFetch(env.PRIVATE_TARGETS_ALLOWED, "registry URL");
 
   let source: RegistrySource;
   if (registry.kind === "DOCKERHUB") {
@@ -89,12 +94,13 @@ export function openStoredRegistry(registry: StoredRegistry, env: Env): OpenedRe
       registryUrl: registry.url,
       insecure: registry.insecure,
       onRequest,
+      fetch,
       ...credentials,
     });
   } else if (registry.kind === "OCI_LAYOUT") {
     source = createRegistrySource({ kind: "oci-layout", path: path.resolve(registry.url) });
   } else {
-    source = createRegistrySource({ kind: "distribution", url: registry.url, insecure: registry.insecure, onRequest, ...credentials });
+    source = createRegistrySource({ kind: "distribution", url: registry.url, insecure: registry.insecure, onRequest, fetch, ...credentials });
   }
   return { source, requestCount: () => requests };
 }

@@ -113,7 +113,7 @@ export async function addRegistry(viewer: Viewer, input: NewRegistry, env: Env):
     throw new AppError("INVALID_INPUT", `Sync interval ${interval} is out of range. Enter whole minutes from 1 to ${MAX_SYNC_INTERVAL_MINUTES}, or leave it empty for SYNC_INTERVAL_MINUTES.`);
   }
   // Address literals and localhost names are judged here; a host name is not resolved, so a registry can be added while its DNS is down.
-  // NOTE: requests to a stored registry are not checked again, unlike webhook deliveries.
+  // Every request to the stored registry is checked again with DNS (openStoredRegistry's guarded fetch).
   for (const [target, purpose] of [[input.kind === "OCI_LAYOUT" ? null : url, "registry URL"], [hubApiUrl, "Docker Hub API URL"]] as const) {
     if (target !== null) await assertPublicTarget(new URL(target), env.PRIVATE_TARGETS_ALLOWED, purpose, { resolve: false });
   }
