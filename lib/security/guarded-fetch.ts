@@ -13,11 +13,11 @@ function requestUrl(input: Parameters<typeof fetch>[0]): URL {
  * Returns a fetch that sends a request only after `assertPublicTarget` has
  * accepted its host (resolved through DNS), for servers whose URL a user set.
  *
- * Redirects never reach a host unchecked: a caller asking for `redirect: "manual"`
- * sends each hop through this fetch again, and otherwise this fetch follows up to
- * five redirects of a GET or HEAD itself, checking each new host and dropping the
+ * Redirects never reach a host unchecked. A caller asking for `redirect: "manual"`
+ * sends each hop through this fetch again. Otherwise this fetch follows up to five
+ * redirects of a GET or HEAD itself: it checks each new host, and drops the
  * Authorization header when the origin changes, as browsers do. A redirect of any
- * other method is returned to the caller unfollowed.
+ * other method goes back to the caller unfollowed.
  */
 export function guardedFetch(allowed: readonly string[], purpose: string, send: typeof fetch = fetch): typeof fetch {
   return async (input, init) => {
