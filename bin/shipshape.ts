@@ -5,6 +5,7 @@ import { runAdvisoriesImport } from "@/bin/commands/advisories";
 import { runDemo } from "@/bin/commands/demo";
 import { runMigrate, runMigrateCreate } from "@/bin/commands/migrate";
 import { addCliCommands } from "@/bin/commands/score-commands";
+import { runSecretsRotate } from "@/bin/commands/secrets";
 import { runStart } from "@/bin/commands/start";
 import { runSync } from "@/bin/commands/sync";
 import { runWorker } from "@/bin/commands/worker";
@@ -39,6 +40,12 @@ advisories
   .argument("<sources...>", "paths or http(s) URLs; credentials in a URL are sent as HTTP Basic auth and never stored")
   .option("--store <dir>", "write into the local advisory store in this folder (created when missing) for `shipshape score --advisories DIR`, instead of the server's database")
   .action(runAdvisoriesImport);
+
+const secrets = program.command("secrets").description("Manage the secrets stored sealed in the database.");
+secrets
+  .command("rotate")
+  .description("Seal every stored registry password and webhook secret under SECRETS_KEY, opening them with SECRETS_KEY or a key in SECRETS_KEY_PREVIOUS. Changes nothing when any cannot be opened.")
+  .action(runSecretsRotate);
 
 program.command("worker").description("Run a job worker: scheduled and requested syncs and grading.").action(runWorker);
 

@@ -40,6 +40,8 @@ Object.assign(process.env, {
   REGISTRY_INSECURE: "true",
   DATA_DIR: dataDir,
   METRICS_TOKEN: E2E_METRICS_TOKEN,
+  // Seals the webhook secrets and registry passwords the browser tests store.
+  SECRETS_KEY: randomBytes(32).toString("base64"),
   // The browser tests reach no host but their own: base image tags are not looked up on public registries.
   BASE_IMAGE_REGISTRIES: "",
   // The browser tests' registries and webhook receivers run on loopback.

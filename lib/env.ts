@@ -104,13 +104,22 @@ const schema = z.object({
   /** Address the web server listens on; 0.0.0.0 in a container. */
   HOST: z.string().min(1).default("127.0.0.1"),
   /**
-   * Key that seals registry passwords stored in the database (AES-256-GCM): 32 random bytes in base64,
-   * e.g. from `openssl rand -base64 32`. Unset: registry passwords cannot be stored in the database.
+   * Key that seals registry passwords and webhook secrets stored in the database (AES-256-GCM): 32 random
+   * bytes in base64, e.g. from `openssl rand -base64 32`. Unset: neither can be stored.
    */
   SECRETS_KEY: z
     .string()
     .refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes in base64; generate one with `openssl rand -base64 32`")
     .optional(),
+  /**
+   * Earlier values of SECRETS_KEY, comma-separated, that stored secrets may still be sealed with. Needed
+   * only while rotating: set the new key as SECRETS_KEY, the old one here, and run `shipshape secrets rotate`.
+   */
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((key) => key.trim()).filter(Boolean))
+    .refine((keys) => keys.every((key) => Buffer.from(key, "base64").length === 32), "each key must be 32 bytes in base64, separated by commas"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
 });
 

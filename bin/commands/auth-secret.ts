@@ -4,6 +4,28 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { getEnv } from "@/lib/env";
 
+/** Returns 32 random bytes kept in DATA_DIR/NAME (mode 0600), generated on the first call. */
+async function keptRandomValue(name: string, encoding: "base64" | "base64url"): Promise<string> {
+  const file = path.resolve(getEnv().DATA_DIR, name);
+  if (!existsSync(file)) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, randomBytes(32).toString(encoding), { mode: 0o600 });
+  }
+  return (await readFile(file, "utf8")).trim();
+}
+
+/**
+ * For the demo only: without SECRETS_KEY, a key is generated once and kept in
+ * DATA_DIR/secrets-key (mode 0600), so webhooks and registry passwords can be
+ * stored. A real deployment sets SECRETS_KEY and keeps it apart from the database.
+ */
+export async function prepareDemoSecretsKey(): Promise<void> {
+  const env = getEnv();
+  if (env.SECRETS_KEY) return;
+  env.SECRETS_KEY = await keptRandomValue("secrets-key", "base64");
+  process.env.SECRETS_KEY = env.SECRETS_KEY;
+}
+
 /**
  * Makes sure the web server has a session secret and a public URL. Without
  * NEXTAUTH_SECRET, a random secret is generated once and kept in
@@ -12,14 +34,8 @@ import { getEnv } from "@/lib/env";
 export async function prepareAuthEnvironment(port: number): Promise<void> {
   const env = getEnv();
   if (!env.NEXTAUTH_SECRET) {
-    const file = path.resolve(env.DATA_DIR, "auth-secret");
-    if (!existsSync(file)) {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, randomBytes(32).toString("base64url"), { mode: 0o600 });
-    }
-    const secret = (await readFile(file, "utf8")).trim();
-    env.NEXTAUTH_SECRET = secret;
-    process.env.NEXTAUTH_SECRET = secret;
+    env.NEXTAUTH_SECRET = await keptRandomValue("auth-secret", "base64url");
+    process.env.NEXTAUTH_SECRET = env.NEXTAUTH_SECRET;
   }
   if (!env.NEXTAUTH_URL) {
     env.NEXTAUTH_URL = `http://127.0.0.1:${port}`;

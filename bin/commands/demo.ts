@@ -1,5 +1,5 @@
 import path from "node:path";
-import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
+import { prepareAuthEnvironment, prepareDemoSecretsKey } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
 import { importAdvisorySources } from "@/bin/commands/advisories";
@@ -8,6 +8,7 @@ import { assertPortFree, buildIfStale, spawnWebServer } from "@/bin/commands/web
 import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
+import { sealPlainTextSecrets } from "@/lib/secrets/reseal-secrets";
 import { SAMPLE_ADVISORIES_DIR } from "@/lib/samples/sample-advisories-dir";
 import { buildSampleImages } from "@/lib/samples/sample-images";
 import { writeOciLayout } from "@/lib/samples/oci-layout";
@@ -38,6 +39,8 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
 
   const database = await openDatabase();
   await prepareAuthEnvironment(port);
+  await prepareDemoSecretsKey();
+  await sealPlainTextSecrets(getPrisma(), env);
   await syncConfiguredOrganizations((line) => process.stdout.write(`${line}\n`));
   if (usingSamples) {
     // Real OSV records that name packages of the sample images, so the vulnerability views have rows.

@@ -343,8 +343,10 @@ describe("importOsv from URLs", () => {
     expect(await prisma.advisory.count()).toBe(0);
   });
 
-  test("a URL on a loopback address the site administrator has not allowed is refused, and nothing is written", async () => {
-    server = await startStubServer((_request, response) => response.end("{}"));
+  test("a URL on a loopback address the site administrator has not allowed is rejected, and nothing is written", async () => {
+    server = await startStubServer((_request, response) => {
+      response.end("{}");
+    });
 
     const attempt = importOsv(prisma, `${server.url}/all.zip`, { fetch: loopbackOnlyFetch, privateTargetsAllowed: [] });
 

@@ -24,7 +24,7 @@ export interface DockerHubSourceOptions {
   onRequest?: (info: RequestInfo) => void;
   /** Retries of a registry request after a 5xx or network error. Default 3. */
   retries?: number;
-  /** Replacement for the global fetch for every API and registry request, such as one that refuses private addresses. */
+  /** Replacement for the global fetch for every API and registry request, such as one that rejects private addresses. */
   fetch?: typeof fetch;
 }
 

@@ -20,7 +20,7 @@ export interface HubApiOptions {
   rateLimit: RateLimit;
   /** Time limit per request in ms. Default 30000. */
   timeoutMs?: number;
-  /** Replacement for the global fetch, such as one that refuses private addresses. */
+  /** Replacement for the global fetch, such as one that rejects private addresses. */
   fetch?: typeof fetch;
 }
 

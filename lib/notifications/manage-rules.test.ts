@@ -3,10 +3,12 @@ import { upsertUser } from "@/lib/auth/accounts";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
+import { getEnv, resetEnvForTests } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createOrganizationRule, createOwnRule, deleteOwnRule, listOwnRules } from "@/lib/notifications/manage-rules";
 import { createWebhook, getOrganizationNotifications, parseWebhookUrl, resumeWebhook } from "@/lib/notifications/manage-webhooks";
 import { ruleInputSchema } from "@/lib/notifications/rule-input";
+import { openSecret } from "@/lib/secrets/secret-box";
 
 const prisma = getPrisma();
 
@@ -130,6 +132,27 @@ describe("organization rules and webhooks", () => {
     expect(settings.rules.map((entry) => entry.team?.name ?? entry.webhook?.name)).toEqual(["ci", "web"]);
     expect(JSON.stringify(settings.webhooks)).not.toContain(secret);
     expect(await prisma.auditEvent.count({ where: { action: { in: ["webhook.created", "notification-rule.created"] } } })).toBe(3);
+  });
+
+  test("a webhook's secret is stored sealed, and without SECRETS_KEY no webhook is created", async () => {
+    const { owner } = await seed();
+    const { webhook, secret } = await createWebhook(owner, { org: "acme", name: "ci", url: "https://hooks.example.com/a", format: "GENERIC" });
+    const stored = await prisma.notificationWebhook.findUniqueOrThrow({ where: { id: webhook.id } });
+    expect(stored.sealedSecret).toMatch(/^v1:/);
+    expect(stored.sealedSecret).not.toContain(secret);
+    expect(openSecret(stored.sealedSecret, getEnv().SECRETS_KEY)).toBe(secret);
+
+    const key = process.env.SECRETS_KEY;
+    delete process.env.SECRETS_KEY;
+    resetEnvForTests();
+    try {
+      const error = await errorOf(createWebhook(owner, { org: "acme", name: "other", url: "https://hooks.example.com/b", format: "GENERIC" }));
+      expect(error.message).toMatch(/^SECRETS_KEY is not set, so registry passwords and webhook secrets cannot be stored\. Generate a key with `openssl rand -base64 32`/);
+    } finally {
+      process.env.SECRETS_KEY = key;
+      resetEnvForTests();
+    }
+    expect(await prisma.notificationWebhook.count()).toBe(1);
   });
 
   test("duplicate webhook name conflicts", async () => {

@@ -5,6 +5,7 @@ import { findOwnedOrganization } from "@/lib/data/settings/find-owned-organizati
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { sealSecret } from "@/lib/secrets/secret-box";
 import { assertPublicTarget } from "@/lib/security/outbound-target";
 
 /** Deliveries shown in the settings page's log. */
@@ -33,19 +34,22 @@ export function parseWebhookUrl(value: string): string {
 
 /**
  * Creates a webhook for an organization the viewer owns, with a new random
- * signing secret, and returns it with the secret. The page shows the secret only this once.
+ * signing secret, and returns it with the secret. The secret is stored sealed by
+ * SECRETS_KEY, and the page shows it only this once.
  */
 export async function createWebhook(viewer: Viewer, input: { org: string; name: string; url: string; format: "GENERIC" | "SLACK" }) {
   const organization = await findOwnedOrganization(viewer, input.org);
   const url = parseWebhookUrl(input.url);
   await assertPublicTarget(new URL(url), getEnv().PRIVATE_TARGETS_ALLOWED, "webhook URL", { resolve: false });
   const secret = randomBytes(32).toString("hex");
+  // Sealed before anything is stored, so a missing SECRETS_KEY stops the creation with its fix.
+  const sealedSecret = sealSecret(secret, getEnv().SECRETS_KEY);
   const prisma = getPrisma();
   if (await prisma.notificationWebhook.findFirst({ where: { organizationId: organization.id, name: input.name }, select: { id: true } })) {
     throw new AppError("CONFLICT", `A webhook named ${input.name} already exists in ${organization.name}. Choose another name.`);
   }
   const webhook = await prisma.$transaction(async (tx) => {
-    const created = await tx.notificationWebhook.create({ data: { organizationId: organization.id, name: input.name, url, format: input.format, secret } });
+    const created = await tx.notificationWebhook.create({ data: { organizationId: organization.id, name: input.name, url, format: input.format, sealedSecret } });
     await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "webhook.created", target: input.name, details: { host: new URL(url).host, format: input.format } });
     return created;
   });

@@ -3,11 +3,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { upsertUser } from "@/lib/auth/accounts";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
-import { resetEnvForTests } from "@/lib/env";
+import { getEnv, resetEnvForTests } from "@/lib/env";
 import { processNotifications, sendDailyDigests } from "@/lib/notifications/process-notifications";
 import { backoffMs, MAX_ATTEMPTS } from "@/lib/notifications/send-deliveries";
 import { newUnsubscribeSecret, resolveUnsubscribeToken, unsubscribe } from "@/lib/notifications/unsubscribe-token";
 import { createImage, startSmtpListener, startWebhookReceiver } from "@/lib/notifications/testing/notification-fixtures";
+import { sealSecret } from "@/lib/secrets/secret-box";
 
 const prisma = getPrisma();
 const MINUTE = 60 * 1000;
@@ -302,15 +303,18 @@ describe("other events", () => {
 });
 
 describe("webhooks", () => {
-  async function webhook(seeded: Seeded, format: "GENERIC" | "SLACK" = "GENERIC") {
-    const created = await prisma.notificationWebhook.create({ data: { organizationId: seeded.acme.id, name: "ci", url: receiver.url, format, secret: "webhook-secret-for-tests" } });
+  async function webhook(seeded: Seeded, format: "GENERIC" | "SLACK" = "GENERIC", storage: "sealed" | "plain text" = "sealed") {
+    const secret = "webhook-secret-for-tests";
+    const sealedSecret = storage === "sealed" ? sealSecret(secret, getEnv().SECRETS_KEY) : secret;
+    const created = await prisma.notificationWebhook.create({ data: { organizationId: seeded.acme.id, name: "ci", url: receiver.url, format, sealedSecret } });
     await rule(seeded, { webhookId: created.id, events: ["tag-grade-drop"] });
     return created;
   }
 
-  test("generic body is signed", async () => {
+  // A secret stored in plain text comes from a version before sealing; the server seals it at start.
+  test.each(["sealed", "plain text"] as const)("generic body is signed with a %s secret", async (storage) => {
     const seeded = await seed();
-    await webhook(seeded);
+    await webhook(seeded, "GENERIC", storage);
     await drop(seeded.webTags[0]!, "B", "D");
     await settledPass();
     expect(receiver.received).toHaveLength(1);

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { getEnv } from "@/lib/env";
+import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { isMailConfigured, sendMail } from "@/lib/notify/send-mail";
 import { eventKinds, type EventKind } from "@/lib/notifications/event-kinds";
@@ -10,6 +11,7 @@ import { loadOrganizationAccess, mayReceive } from "@/lib/notifications/recipien
 import { renderEmail } from "@/lib/notifications/render-email";
 import { unsubscribeUrl } from "@/lib/notifications/unsubscribe-token";
 import { genericWebhookBody, slackWebhookBody, webhookSignature } from "@/lib/notifications/webhook-body";
+import { webhookSigningSecret } from "@/lib/secrets/reseal-secrets";
 
 /** Attempts per delivery before it is given up as FAILED. */
 export const MAX_ATTEMPTS = 6;
@@ -143,7 +145,13 @@ async function attempt(prisma: PrismaClient, deliveryId: string, options: SendOp
     const webhook = delivery.webhook;
     const body = webhook.format === "SLACK" ? slackWebhookBody({ organization, events }) : genericWebhookBody({ deliveryId, organization, sentAt: options.now, events });
     const timestamp = Math.floor(options.now.getTime() / 1000);
-    const headers = { "x-shipshape-delivery": deliveryId, "x-shipshape-timestamp": String(timestamp), "x-shipshape-signature": webhookSignature(webhook.secret, timestamp, body) };
+    let secret: string;
+    try {
+      secret = webhookSigningSecret(webhook.sealedSecret, getEnv());
+    } catch (error) {
+      return { outcome: "failed", error: publicMessage(error), status: null, response: null };
+    }
+    const headers = { "x-shipshape-delivery": deliveryId, "x-shipshape-timestamp": String(timestamp), "x-shipshape-signature": webhookSignature(secret, timestamp, body) };
     try {
       const response = await postWebhook(webhook.url, body, headers, options.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS);
       if (response.status >= 200 && response.status < 300) return { outcome: "sent", status: response.status, response: response.body };

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { openSecret, sealSecret } from "@/lib/secrets/secret-box";
+import { isSealedSecret, openSecret, sealSecret } from "@/lib/secrets/secret-box";
 
 const key = randomBytes(32).toString("base64");
 
@@ -27,6 +27,20 @@ describe("secret box", () => {
   test("rejects another key", () => {
     const sealed = sealSecret("password", key);
     expect(() => openSecret(sealed, randomBytes(32).toString("base64"))).toThrow(/not the key it was sealed with/);
+  });
+
+  test("opens a value sealed under a previous key, and names both variables when no key fits", () => {
+    const previous = randomBytes(32).toString("base64");
+    const sealed = sealSecret("rotated", previous);
+    expect(openSecret(sealed, key, [randomBytes(32).toString("base64"), previous])).toBe("rotated");
+    expect(() => openSecret(sealed, key, [randomBytes(32).toString("base64")])).toThrow(
+      "A stored secret could not be decrypted: neither SECRETS_KEY nor any of the 1 keys in SECRETS_KEY_PREVIOUS sealed it. Put the key that sealed it in SECRETS_KEY_PREVIOUS, or store the secret again.",
+    );
+  });
+
+  test("tells sealed values from plain text", () => {
+    expect(isSealedSecret(sealSecret("x", key))).toBe(true);
+    expect(isSealedSecret("0123abcd")).toBe(false);
   });
 
   test("rejects a tampered value", () => {

@@ -38,7 +38,7 @@ describe("registry sources", () => {
     expect(await sources.forOrganization("acme")).toBe(opened);
   });
 
-  test("a stored registry on a loopback address is refused unless the site administrator allows it", async () => {
+  test("a stored registry on a loopback address is rejected unless allowed", async () => {
     await storeDockerHubRegistry();
     const sources = createRegistrySources(getPrisma(), parseEnv({ SECRETS_KEY: secretsKey }), null);
     const opened = await sources.forOrganization("acme");

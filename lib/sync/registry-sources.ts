@@ -82,7 +82,7 @@ export function openStoredRegistry(registry: StoredRegistry, env: Env): OpenedRe
   const onRequest = () => {
     requests += 1;
   };
-  const password = registry.sealedPassword ? openSecret(registry.sealedPassword, env.SECRETS_KEY) : undefined;
+  const password = registry.sealedPassword ? openSecret(registry.sealedPassword, env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS) : undefined;
   const credentials = { username: registry.username ?? undefined, password };
   const fetch = guardedFetch(env.PRIVATE_TARGETS_ALLOWED, "registry URL");
 
