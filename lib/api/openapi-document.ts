@@ -146,7 +146,7 @@ const schemas: Record<string, Schema> = {
   }),
   FindingList: closedObject({
     image: closedObject({ digest: string, platform: string }),
-    analysis: closedObject({ status: { type: "string", enum: ["PENDING", "ANALYSED", "FAILED"] }, reason: nullable(string), analysedAt: nullable(dateTime) }),
+    analysis: closedObject({ status: { type: "string", enum: ["analysing", "analysed", "not-analysed"] }, reason: nullable(string), analysedAt: nullable(dateTime) }),
     grading: nullable(
       closedObject({
         gradedAt: dateTime,

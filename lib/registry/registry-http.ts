@@ -239,7 +239,7 @@ function transportError(failure: TransportFailure, url: URL, attempts: number, t
   }
   return new RegistryError(
     "REGISTRY_UNREACHABLE",
-    `Cannot reach the registry at ${shownUrl} (${failure.description}, ${tries}). Check REGISTRY_URL and that the registry is running and reachable from this server.`,
+    `Cannot reach the registry at ${shownUrl} (${failure.description}, ${tries}). Check the registry URL (REGISTRY_URL, or the registry on /admin/registries) and that the registry is running and reachable from this server.`,
     { url, details: { attempts, cause: failure.description } },
   );
 }

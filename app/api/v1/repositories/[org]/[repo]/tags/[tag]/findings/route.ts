@@ -7,6 +7,9 @@ import { severityLevels } from "@/scoring";
 
 export const dynamic = "force-dynamic";
 
+/** The stored analysis states in the words the tag list and report endpoints use. */
+const analysisStatuses = { PENDING: "analysing", ANALYSED: "analysed", FAILED: "not-analysed" } as const;
+
 /**
  * Lists one page of the vulnerability findings of a tag's platform image (by
  * default the platform whose grade is the tag's) from its latest score report,
@@ -31,7 +34,7 @@ export const GET = apiRoute<{ org: string; repo: string; tag: string }>("list fi
   const page = view.vulnerabilities!;
   return {
     image: view.image,
-    analysis: { status: view.analysis.status, reason: view.analysis.reason, analysedAt: view.analysis.analysedAt },
+    analysis: { status: analysisStatuses[view.analysis.status], reason: view.analysis.reason, analysedAt: view.analysis.analysedAt },
     grading: view.grading,
     counts: view.counts,
     findings: page.rows.map(withoutKey),
