@@ -75,6 +75,10 @@ describe("rule input", () => {
     expect(result.error?.issues[0]?.message).toMatch(/Each event must be one of tag-grade-drop/);
   });
 
+  test("keeps a repeated event once", () => {
+    expect(ruleInputSchema.parse({ org: "acme", events: ["tag-grade-drop", "sync-failing", "tag-grade-drop"] }).events).toEqual(["tag-grade-drop", "sync-failing"]);
+  });
+
   test("rejects empty event list", () => {
     expect(ruleInputSchema.safeParse({ org: "acme", events: [] }).error?.issues[0]?.message).toBe("Choose at least one event.");
   });

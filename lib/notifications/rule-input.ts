@@ -12,7 +12,11 @@ export const ruleInputSchema = z.object({
     .max(512)
     .optional()
     .transform((value) => (value ? value : null)),
-  events: z.array(z.enum(eventKindList, { message: `Each event must be one of ${eventKindList.join(", ")}.` })).min(1, "Choose at least one event."),
+  events: z
+    .array(z.enum(eventKindList, { message: `Each event must be one of ${eventKindList.join(", ")}.` }))
+    .min(1, "Choose at least one event.")
+    // A form or API client may send a kind twice; the rule stores each once.
+    .transform((events) => [...new Set(events)]),
   belowGrade: z
     .union([z.enum(grades, { message: "The grade must be A, B, C, D or E, or empty for any drop." }), z.literal("")])
     .optional()
