@@ -60,6 +60,13 @@ test("admin adds, tests and syncs a registry", async ({ page }) => {
   // The page refreshes itself while the sync is queued or running.
   // The push event above queued a sync of one repository; this is the organization's ("all").
   await expect(section.locator("tr[data-sync-status='SUCCEEDED']:has(td:text-is('all'))")).toHaveCount(1, { timeout: 30_000 });
+
+  // The REGISTRY_URL registry comes from the environment, so only the added one can be removed here.
+  await expect(configured.getByRole("button", { name: "Remove registry" })).toHaveCount(0);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await section.getByRole("button", { name: "Remove registry" }).click();
+  await expect(section).toHaveCount(0);
+  await expect(configured).toHaveCount(1);
 });
 
 test("registry form rejects bad input", async ({ page }) => {
@@ -68,15 +75,15 @@ test("registry form rejects bad input", async ({ page }) => {
   const form = page.getByRole("form", { name: "Add a registry" });
   const urlField = form.getByLabel("URL (a folder for an OCI image layout; empty for Docker Hub)");
 
-  /** Fills the form and submits it. React resets the form after each submission, so every field is filled again. */
+  /** Fills the form, submits it, and checks the message and that the rejected input is still in the fields to correct. */
   async function submit(fields: { url: string; organizations: string; username?: string; password?: string }, expected: string) {
-    await expect(urlField).toHaveValue("");
     await urlField.fill(fields.url);
     await form.getByLabel("Organizations to sync, comma-separated").fill(fields.organizations);
     await form.getByLabel("Username").fill(fields.username ?? "");
     await form.getByLabel("Password or access token").fill(fields.password ?? "");
     await form.getByRole("button", { name: "Add registry" }).click();
     await expect(form.getByRole("status")).toContainText(expected);
+    await expect(urlField).toHaveValue(fields.url);
   }
 
   await submit({ url: "http://registry.invalid", organizations: "registry-bad", username: "robot", password: "robot-password" }, 'Registry URL "http://registry.invalid" uses plain http.');

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, type ReactNode } from "react";
+import { startTransition, useActionState, useEffect, useRef, type ReactNode } from "react";
 
 interface ActionState {
   ok: boolean;
@@ -8,7 +8,10 @@ interface ActionState {
   link?: string;
 }
 
-/** Renders a form that posts to a server action, showing the action's message (and a set-password link) after it. */
+/**
+ * Renders a form that posts to a server action, showing the action's message (and a set-password link) after it.
+ * The fields keep what was typed when the action reports an error, so it can be corrected, and are cleared after a success.
+ */
 export function ActionForm({
   action,
   children,
@@ -24,14 +27,23 @@ export function ActionForm({
   confirmation?: string;
 }) {
   const [state, formAction, pending] = useActionState(action, { ok: true, message: "" });
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state.ok && state.message) form.current?.reset();
+  }, [state]);
   return (
     <form
+      ref={form}
       action={formAction}
       className={className}
       aria-label={label}
       aria-busy={pending}
       onSubmit={(event) => {
-        if (confirmation && !window.confirm(confirmation)) event.preventDefault();
+        // Submitting through the action prop would make React clear every field, even after an error.
+        event.preventDefault();
+        if (confirmation && !window.confirm(confirmation)) return;
+        const data = new FormData(event.currentTarget, event.nativeEvent.submitter);
+        startTransition(() => formAction(data));
       }}
     >
       {children}

@@ -25,6 +25,13 @@ const layoutPrefix = "oci:";
  * registry, or `oci:PATH` for an OCI image layout folder) and records the
  * registry and its organizations in the database.
  */
+/** Returns the kind and stored URL of the REGISTRY_URL registry, as its Registry row records them, or null when REGISTRY_URL is unset. */
+export function configuredRegistryLocation(env: Pick<Env, "REGISTRY_URL">): { kind: "OCI_LAYOUT" | "DISTRIBUTION"; url: string } | null {
+  if (!env.REGISTRY_URL) return null;
+  if (env.REGISTRY_URL.startsWith(layoutPrefix)) return { kind: "OCI_LAYOUT", url: path.resolve(env.REGISTRY_URL.slice(layoutPrefix.length)) };
+  return { kind: "DISTRIBUTION", url: env.REGISTRY_URL };
+}
+
 export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Promise<ConfiguredRegistry> {
   if (!env.REGISTRY_URL) {
     throw new AppError("CONFIGURATION", "REGISTRY_URL is not set. Set it to your registry's URL (or oci:PATH for an OCI image layout) and REGISTRY_ORG to the organizations to sync.");
@@ -34,8 +41,8 @@ export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Pr
     requests += 1;
   };
 
-  const isLayout = env.REGISTRY_URL.startsWith(layoutPrefix);
-  const location = isLayout ? path.resolve(env.REGISTRY_URL.slice(layoutPrefix.length)) : env.REGISTRY_URL;
+  const { kind, url: location } = configuredRegistryLocation(env)!;
+  const isLayout = kind === "OCI_LAYOUT";
   const source = isLayout
     ? createRegistrySource({ kind: "oci-layout", path: location })
     : createRegistrySource({
@@ -47,7 +54,6 @@ export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Pr
         onRequest,
       });
 
-  const kind = isLayout ? "OCI_LAYOUT" : "DISTRIBUTION";
   const settings = {
     insecure: env.REGISTRY_INSECURE,
     username: env.REGISTRY_USERNAME ?? null,

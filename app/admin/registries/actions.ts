@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import type { ActionState } from "@/app/orgs/[org]/settings/actions";
 import { requireViewer } from "@/lib/auth/get-viewer";
-import { addRegistry, checkRegistryConnection, registryOrganizations, rotateEventToken } from "@/lib/data/admin/manage-registries";
+import { addRegistry, checkRegistryConnection, registryOrganizations, removeRegistry, rotateEventToken } from "@/lib/data/admin/manage-registries";
 import { getEnv, MAX_SYNC_INTERVAL_MINUTES } from "@/lib/env";
 import { AppError, publicMessage } from "@/lib/errors";
 import { queueSyncNow } from "@/lib/sync/queue-sync-now";
@@ -110,5 +110,19 @@ export async function rotateEventTokenAction(_state: ActionState, form: FormData
     const rotated = await rotateEventToken(viewer, parsed.data.registryId);
     revalidatePath("/admin/registries");
     return { ok: true, message: `New push event token, shown only now: ${rotated.eventToken}. Update the registry's notification header or webhook URL for ${rotated.eventPath}; the old token no longer works.` };
+  });
+}
+
+/** Removes a registry added on the page; its organizations keep their data but are no longer synced. */
+export async function removeRegistryAction(_state: ActionState, form: FormData): Promise<ActionState> {
+  const viewer = await requireViewer();
+  const parsed = registryIdSchema.safeParse({ registryId: text(form, "registryId") });
+  if (!parsed.success) return { ok: false, message: "The registry id is missing. Reload the page and try again." };
+
+  return perform("removing a registry", async () => {
+    const removed = await removeRegistry(viewer, parsed.data.registryId, getEnv());
+    revalidatePath("/admin/registries");
+    const kept = removed.organizations.length > 0 ? ` ${removed.organizations.join(", ")} keep their repositories and grades, and are no longer synced.` : "";
+    return { ok: true, message: `Removed ${removed.url}.${kept}` };
   });
 }

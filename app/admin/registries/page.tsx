@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { addRegistryAction, rotateEventTokenAction, syncRegistryNowAction, testRegistryConnectionAction } from "@/app/admin/registries/actions";
+import { addRegistryAction, removeRegistryAction, rotateEventTokenAction, syncRegistryNowAction, testRegistryConnectionAction } from "@/app/admin/registries/actions";
 import { ActionForm } from "@/components/settings/action-form";
 import { RefreshWhileRunning } from "@/components/registries/refresh-while-running";
 import { SyncRunTable } from "@/components/registries/sync-run-table";
@@ -20,7 +20,7 @@ const kindLabels = { DISTRIBUTION: "OCI Distribution", DOCKERHUB: "Docker Hub", 
 
 export default async function RegistriesPage() {
   const viewer = await requireViewer();
-  const registries = await orNotFound(listRegistries(viewer));
+  const registries = await orNotFound(listRegistries(viewer, getEnv()));
   const syncIntervalMinutes = getEnv().SYNC_INTERVAL_MINUTES;
   const running = registries.some((registry) => registry.waitingSyncs > 0 || registry.syncRuns.some((run) => run.status === "RUNNING"));
 
@@ -121,6 +121,16 @@ export default async function RegistriesPage() {
               <input type="hidden" name="registryId" value={registry.id} />
               <button type="submit" className={secondaryButtonClass}>{registry.acceptsPushEvents ? "Replace push event token" : "Create push event token"}</button>
             </ActionForm>
+            {!registry.fromEnvironment && (
+              <ActionForm
+                action={removeRegistryAction}
+                label={`Remove ${registry.url}`}
+                confirmation={`Remove ${registry.url}? Its organizations keep their repositories and grades but are no longer synced.`}
+              >
+                <input type="hidden" name="registryId" value={registry.id} />
+                <button type="submit" className={secondaryButtonClass}>Remove registry</button>
+              </ActionForm>
+            )}
           </div>
           {registry.waitingSyncs > 0 && <p className="text-sm text-slate-600" role="status">{registry.waitingSyncs} sync(s) queued or running.</p>}
           <SyncRunTable runs={registry.syncRuns} showOrganization />

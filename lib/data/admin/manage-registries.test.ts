@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { getPrisma } from "@/lib/db";
 import { HUB_TOKEN, HUB_USER, setUpRecordedDockerHub } from "@/lib/dockerhub/testing/recorded-docker-hub";
 import { parseEnv } from "@/lib/env";
-import { addRegistry, checkRegistryConnection, listRegistries, rotateEventToken, type NewRegistry } from "@/lib/data/admin/manage-registries";
+import { addRegistry, checkRegistryConnection, listRegistries, removeRegistry, rotateEventToken, type NewRegistry } from "@/lib/data/admin/manage-registries";
 import type { Viewer } from "@/lib/auth/get-viewer";
 import { openSecret } from "@/lib/secrets/secret-box";
 import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
@@ -50,7 +50,7 @@ describe("registry settings", () => {
   test("list never returns secrets", async () => {
     const admin = await createAdmin();
     const added = await addRegistry(admin, dockerHubInput(), env);
-    const [listed] = await listRegistries(admin);
+    const [listed] = await listRegistries(admin, env);
 
     expect(listed?.hasPassword).toBe(true);
     expect(listed?.acceptsPushEvents).toBe(true);
@@ -137,8 +137,36 @@ describe("registry settings", () => {
 
   test("non-admin gets not found", async () => {
     const member = await createAdmin(false);
-    await expect(listRegistries(member)).rejects.toThrow(/Page not found/);
+    await expect(listRegistries(member, env)).rejects.toThrow(/Page not found/);
     await expect(addRegistry(member, dockerHubInput(), env)).rejects.toThrow(/Page not found/);
     await expect(rotateEventToken(member, "any")).rejects.toThrow(/Page not found/);
+    await expect(removeRegistry(member, "any", env)).rejects.toThrow(/Page not found/);
+  });
+
+  test("remove keeps the organization's data and stops its syncs", async () => {
+    const admin = await createAdmin();
+    const added = await addRegistry(admin, dockerHubInput(), env);
+    const acme = await getPrisma().organization.findUniqueOrThrow({ where: { name: "acme" } });
+    await getPrisma().repository.create({ data: { organizationId: acme.id, name: "acme/web" } });
+
+    expect(await removeRegistry(admin, added.id, env)).toEqual({ url: currentHub().registry.url, organizations: ["acme"] });
+
+    expect(await getPrisma().registry.count()).toBe(0);
+    expect(await getPrisma().organization.findUniqueOrThrow({ where: { name: "acme" } })).toMatchObject({ registryId: null });
+    expect(await getPrisma().repository.count({ where: { organizationId: acme.id } })).toBe(1);
+    expect(await getPrisma().auditEvent.count({ where: { action: "registry.removed", organizationId: acme.id } })).toBe(1);
+    await expect(removeRegistry(admin, added.id, env)).rejects.toThrow("Registry not found. Reload the page; it may have been removed.");
+  });
+
+  test("the REGISTRY_URL registry cannot be removed on the page", async () => {
+    const admin = await createAdmin();
+    const configured = await getPrisma().registry.create({ data: { kind: "DISTRIBUTION", url: "http://127.0.0.1:5000" } });
+    const withRegistryUrl = parseEnv({ REGISTRY_URL: "http://127.0.0.1:5000", REGISTRY_ORG: "demo", REGISTRY_INSECURE: "true" });
+
+    expect((await listRegistries(admin, withRegistryUrl)).map((registry) => registry.fromEnvironment)).toEqual([true]);
+    await expect(removeRegistry(admin, configured.id, withRegistryUrl)).rejects.toThrow(
+      "http://127.0.0.1:5000 is the registry from REGISTRY_URL. Remove REGISTRY_URL and REGISTRY_ORG from the server's environment instead.",
+    );
+    expect(await getPrisma().registry.count()).toBe(1);
   });
 });

@@ -13,6 +13,7 @@ import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { DOCKER_HUB_REGISTRY_URL } from "@/lib/dockerhub/dockerhub-source";
 import { sealSecret } from "@/lib/secrets/secret-box";
+import { configuredRegistryLocation } from "@/lib/sync/configured-registry";
 import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
 import { openStoredRegistry } from "@/lib/sync/registry-sources";
 import { testRegistryConnection, type ConnectionCheck } from "@/lib/sync/test-registry-connection";
@@ -39,8 +40,9 @@ const RECENT_SYNC_RUNS = 5;
  * site administrators. Stored passwords are never read here: the page only
  * learns whether one is stored.
  */
-export async function listRegistries(viewer: Viewer) {
+export async function listRegistries(viewer: Viewer, env: Pick<Env, "REGISTRY_URL">) {
   assertSiteAdmin(viewer);
+  const configured = configuredRegistryLocation(env);
   const registries = await getPrisma().registry.findMany({
     orderBy: { createdAt: "asc" },
     select: {
@@ -63,6 +65,7 @@ export async function listRegistries(viewer: Viewer) {
   return registries.map(({ sealedPassword, eventTokenSha256, organizations, ...registry }) => ({
     ...registry,
     hasPassword: sealedPassword !== null,
+    fromEnvironment: configured !== null && configured.kind === registry.kind && configured.url === registry.url,
     acceptsPushEvents: eventTokenSha256 !== null,
     eventPath: `/api/registries/${registry.id}/events`,
     organizations: organizations.map((organization) => organization.name),
@@ -166,6 +169,30 @@ export async function rotateEventToken(viewer: Viewer, registryId: string): Prom
     }
   });
   return { eventToken, eventPath: `/api/registries/${registryId}/events` };
+}
+
+/**
+ * Removes a registry added on the page. Its organizations stay, with their
+ * repositories, grades and history, but are no longer synced until another
+ * registry takes them. The REGISTRY_URL registry cannot be removed here, because
+ * the next start would add it again.
+ */
+export async function removeRegistry(viewer: Viewer, registryId: string, env: Pick<Env, "REGISTRY_URL">): Promise<{ url: string; organizations: string[] }> {
+  assertSiteAdmin(viewer);
+  return getPrisma().$transaction(async (tx) => {
+    const registry = await tx.registry.findUnique({ where: { id: registryId }, select: { kind: true, url: true, organizations: { select: { id: true, name: true }, orderBy: { name: "asc" } } } });
+    if (!registry) throw new AppError("NOT_FOUND", "Registry not found. Reload the page; it may have been removed.");
+    const configured = configuredRegistryLocation(env);
+    if (configured && configured.kind === registry.kind && configured.url === registry.url) {
+      throw new AppError("INVALID_INPUT", `${registry.url} is the registry from REGISTRY_URL. Remove REGISTRY_URL and REGISTRY_ORG from the server's environment instead.`);
+    }
+    await tx.organization.updateMany({ where: { registryId }, data: { registryId: null } });
+    for (const organization of registry.organizations) {
+      await recordAuditEvent(tx, { organizationId: organization.id, actorId: viewer.id, action: "registry.removed", target: `${registry.kind.toLowerCase()} ${registry.url}` });
+    }
+    await tx.registry.delete({ where: { id: registryId } });
+    return { url: registry.url, organizations: registry.organizations.map((organization) => organization.name) };
+  });
 }
 
 /** Tests a stored registry's connection for a site administrator: reachable, credentials accepted, repositories readable. */
