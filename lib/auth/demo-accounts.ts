@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/db";
-import { upsertUser } from "@/lib/auth/accounts";
+import { normalizeEmail, upsertUser } from "@/lib/auth/accounts";
+import { verifyPassword } from "@/lib/auth/password";
 import { demoAccounts } from "@/lib/auth/demo-credentials";
 
 export { demoAccounts };
@@ -7,13 +8,23 @@ export { demoAccounts };
 export const demoTeam = "web-readers";
 
 /**
+ * Creates a demo account, or sets its password again only when it no longer
+ * matches, because setting a password signs the account out everywhere.
+ */
+async function ensureDemoUser(prisma: PrismaClient, account: { email: string; password: string }, name: string) {
+  const stored = await prisma.user.findUnique({ where: { email: normalizeEmail(account.email) }, select: { passwordHash: true } });
+  const passwordMatches = stored?.passwordHash ? await verifyPassword(stored.passwordHash, account.password) : false;
+  return upsertUser(prisma, { email: account.email, password: passwordMatches ? undefined : account.password, name });
+}
+
+/**
  * Creates the demo's owner and a member who reads only `ORG/web` through a
  * team, so the demo shows what each role can read.
  */
 export async function ensureDemoAccounts(prisma: PrismaClient, organizationName: string): Promise<typeof demoAccounts> {
   const organization = await prisma.organization.upsert({ where: { name: organizationName }, update: {}, create: { name: organizationName } });
-  const owner = await upsertUser(prisma, { ...demoAccounts.owner, name: "Demo owner" });
-  const member = await upsertUser(prisma, { ...demoAccounts.member, name: "Demo member" });
+  const owner = await ensureDemoUser(prisma, demoAccounts.owner, "Demo owner");
+  const member = await ensureDemoUser(prisma, demoAccounts.member, "Demo member");
   await prisma.membership.upsert({
     where: { organizationId_userId: { organizationId: organization.id, userId: owner.id } },
     update: { role: "OWNER" },
