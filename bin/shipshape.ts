@@ -14,7 +14,7 @@ import { logger } from "@/lib/log";
 
 const program = new Command("shipshape")
   .description("Grades every image tag of a container registry from A to F.")
-  .showHelpAfterError();
+  .showHelpAfterError("Run `shipshape help COMMAND` for the options of a command.");
 
 const migrate = program.command("migrate").description("Apply the database migrations that DATABASE_URL has not seen (an embedded database when unset).");
 migrate.action(runMigrate);

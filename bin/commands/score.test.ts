@@ -443,6 +443,12 @@ describe("shipshape score and compare", () => {
       expect(outcome.stderr).toContain('"Q" is not a grade. Give one letter from A (best) to F, e.g. --fail-under B.');
     });
 
+    test("unknown option names the option and where help is", async () => {
+      const outcome = await cli(["score", `oci:${layout}:2.0`, "--bogus"]);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr).toBe("error: unknown option '--bogus'\nRun `shipshape help COMMAND` for the options of a command.\n");
+    });
+
     test("advisory store written and read", async () => {
       const storeFolder = path.join(folder, "cli-store");
       const imported = await cli(["advisories", "import", "--store", storeFolder, ALPINE_OPENSSL_RECORD]);
