@@ -15,10 +15,10 @@ import { defaultPolicyConfig } from "@/scoring";
 // lookup is replaced, by the user of the running case. revalidatePath is replaced
 // too, because it needs the request store of a running Next.js server and only
 // clears the page cache.
-const session = vi.hoisted(() => ({ uid: null as string | null }));
+const session = vi.hoisted(() => ({ uid: null as string | null, sessionVersion: 0 }));
 vi.mock("next-auth", async (importOriginal) => {
   const original = await importOriginal<typeof import("next-auth")>();
-  return { ...original, getServerSession: vi.fn(async () => (session.uid === null ? null : { uid: session.uid, sv: 0 })) };
+  return { ...original, getServerSession: vi.fn(async () => (session.uid === null ? null : { uid: session.uid, sv: session.sessionVersion })) };
 });
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
@@ -420,6 +420,7 @@ type Outcome = { kind: "redirect"; location: string } | { kind: "result"; result
 /** Calls an action as `role` and returns its result, or where it redirected. */
 async function callAs(role: Role, action: ActionFunction, call: Call): Promise<Outcome> {
   session.uid = role === "anonymous" ? null : userIds[role];
+  session.sessionVersion = 0;
   try {
     const result = await action(...(call.bound ?? []), initialState, formData(call.form));
     return { kind: "result", result };
@@ -518,6 +519,28 @@ for (const [key, actionCase] of Object.entries(cases)) {
           expect(changedTables(before, await snapshotDatabase())).toEqual([]);
         });
       }
+    }
+
+    if (hasSession(actionCase)) {
+      test("sends ended owner sessions to sign-in", async () => {
+        const action = actions.get(key);
+        if (!action) throw new Error(`${key} is not exported by its module`);
+        const call = await actionCase.legit("owner", seeded);
+        const signInRedirect = { digest: expect.stringMatching(/^NEXT_REDIRECT;[^;]*;\/signin;/) as unknown };
+        const before = await snapshotDatabase();
+        session.uid = userIds.owner;
+
+        // A cookie from before a sign-out or password change carries an older session version.
+        session.sessionVersion = -1;
+        await expect(action(...(call.bound ?? []), initialState, formData(call.form))).rejects.toMatchObject(signInRedirect);
+        expect(changedTables(before, await snapshotDatabase())).toEqual([]);
+
+        await getPrisma().user.update({ where: { id: userIds.owner }, data: { disabledAt: new Date() } });
+        const disabled = await snapshotDatabase();
+        session.sessionVersion = 0;
+        await expect(action(...(call.bound ?? []), initialState, formData(call.form))).rejects.toMatchObject(signInRedirect);
+        expect(changedTables(disabled, await snapshotDatabase())).toEqual([]);
+      });
     }
   });
 }
