@@ -115,6 +115,41 @@ test("same-origin action runs", async ({ baseURL }) => {
   await page.close();
 });
 
+/**
+ * Posts a server action as a form does before JavaScript loads: React's
+ * progressive enhancement names the action and its bound form state in
+ * "$ACTION_1:0" and "$ACTION_1:1", and the inputs are plain fields. No Next-Action header is sent.
+ */
+async function postForm(request: APIRequestContext, url: string, actionId: string, origin: string, fields: Record<string, string>) {
+  const multipart = new FormData();
+  multipart.append("$ACTION_REF_1", "");
+  multipart.append("$ACTION_1:0", JSON.stringify({ id: actionId, bound: "$@1" }));
+  multipart.append("$ACTION_1:1", JSON.stringify([{ ok: false, message: "" }]));
+  for (const [name, value] of Object.entries(fields)) multipart.append(name, value);
+  return request.post(url, { headers: { Origin: origin }, multipart, maxRedirects: 0 });
+}
+
+test("form post without JavaScript checks the origin", async ({ baseURL }) => {
+  const origin = new URL(baseURL ?? "http://127.0.0.1").origin;
+  const create = actionId("app/orgs/[org]/settings/actions.ts", "createTeamAction");
+  const remove = actionId("app/orgs/[org]/settings/actions.ts", "deleteTeamAction");
+  const page = await owner.newPage();
+
+  const rejected = await postForm(owner.request, create.url, create.id, foreignOrigin, { org: "demo", name: "csrf-form" });
+  expect(rejected.status()).toBe(500);
+  expect((await ownerVisibleState(page)).teams).not.toContain("csrf-form");
+
+  const accepted = await postForm(owner.request, create.url, create.id, origin, { org: "demo", name: "csrf-form" });
+  expect(accepted.status()).toBe(200);
+  expect((await ownerVisibleState(page)).teams).toContain("csrf-form");
+
+  await page.goto("/orgs/demo/settings/teams");
+  const teamId = await page.locator('section[data-team="csrf-form"] input[name="teamId"]').first().getAttribute("value");
+  await postAction(owner.request, remove.url, remove.id, origin, { org: "demo", teamId: teamId ?? "" });
+  expect((await ownerVisibleState(page)).teams).not.toContain("csrf-form");
+  await page.close();
+});
+
 test("session cookies are HttpOnly and SameSite", async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
