@@ -95,23 +95,29 @@ test("every built action rejects a foreign origin", async () => {
   await page.close();
 });
 
+const createTeam = () => actionId("app/orgs/[org]/settings/actions.ts", "createTeamAction");
+
+/** Deletes a demo team through its action from the app's own origin, so the other specs see the demo organization as seeded. */
+async function deleteTeam(page: Page, origin: string, name: string): Promise<void> {
+  const remove = actionId("app/orgs/[org]/settings/actions.ts", "deleteTeamAction");
+  await page.goto("/orgs/demo/settings/teams");
+  const teamId = await page.locator(`section[data-team="${name}"] input[name="teamId"]`).first().getAttribute("value");
+  expect(teamId, name).toBeTruthy();
+  const deleted = await postAction(owner.request, remove.url, remove.id, origin, { org: "demo", teamId: teamId ?? "" });
+  expect(deleted.status(), name).toBe(200);
+  expect((await ownerVisibleState(page)).teams, name).not.toContain(name);
+}
+
 test("same-origin action runs", async ({ baseURL }) => {
   const origin = new URL(baseURL ?? "http://127.0.0.1").origin;
-  const create = actionId("app/orgs/[org]/settings/actions.ts", "createTeamAction");
-  const remove = actionId("app/orgs/[org]/settings/actions.ts", "deleteTeamAction");
+  const create = createTeam();
   const page = await owner.newPage();
 
   const created = await postAction(owner.request, create.url, create.id, origin, { org: "demo", name: "csrf-control" });
   expect(created.status()).toBe(200);
   expect((await ownerVisibleState(page)).teams).toContain("csrf-control");
 
-  // The team is deleted again, so the other specs see the demo organization as seeded.
-  await page.goto("/orgs/demo/settings/teams");
-  const teamId = await page.locator('section[data-team="csrf-control"] input[name="teamId"]').first().getAttribute("value");
-  expect(teamId).toBeTruthy();
-  const deleted = await postAction(owner.request, remove.url, remove.id, origin, { org: "demo", teamId: teamId ?? "" });
-  expect(deleted.status()).toBe(200);
-  expect((await ownerVisibleState(page)).teams).not.toContain("csrf-control");
+  await deleteTeam(page, origin, "csrf-control");
   await page.close();
 });
 
@@ -131,8 +137,7 @@ async function postForm(request: APIRequestContext, url: string, actionId: strin
 
 test("form post without JavaScript checks the origin", async ({ baseURL }) => {
   const origin = new URL(baseURL ?? "http://127.0.0.1").origin;
-  const create = actionId("app/orgs/[org]/settings/actions.ts", "createTeamAction");
-  const remove = actionId("app/orgs/[org]/settings/actions.ts", "deleteTeamAction");
+  const create = createTeam();
   const page = await owner.newPage();
 
   const rejected = await postForm(owner.request, create.url, create.id, foreignOrigin, { org: "demo", name: "csrf-form" });
@@ -143,10 +148,7 @@ test("form post without JavaScript checks the origin", async ({ baseURL }) => {
   expect(accepted.status()).toBe(200);
   expect((await ownerVisibleState(page)).teams).toContain("csrf-form");
 
-  await page.goto("/orgs/demo/settings/teams");
-  const teamId = await page.locator('section[data-team="csrf-form"] input[name="teamId"]').first().getAttribute("value");
-  await postAction(owner.request, remove.url, remove.id, origin, { org: "demo", teamId: teamId ?? "" });
-  expect((await ownerVisibleState(page)).teams).not.toContain("csrf-form");
+  await deleteTeam(page, origin, "csrf-form");
   await page.close();
 });
 
