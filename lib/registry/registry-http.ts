@@ -248,9 +248,10 @@ function transportError(failure: TransportFailure, url: URL, attempts: number, t
  * Wraps a response body so that each wait for the next chunk is limited by
  * `timer` (armed when the reader asks for a chunk, disarmed when it arrives),
  * and transport failures surface as TIMEOUT or REGISTRY_UNREACHABLE errors
- * naming `url`. Time the consumer spends between reads does not count.
+ * naming `url` and counting `attempts`. Time the consumer spends between reads
+ * does not count.
  */
-export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptTimer, url: URL, timeoutMs: number): ReadableStream<Uint8Array> {
+export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptTimer, url: URL, timeoutMs: number, attempts = 1): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -264,7 +265,7 @@ export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptT
         }
       } catch (error) {
         const failure = classifyTransportError(error);
-        controller.error(failure === null ? error : transportError(failure, url, 1, timeoutMs));
+        controller.error(failure === null ? error : transportError(failure, url, attempts, timeoutMs));
       } finally {
         timer.stop();
       }
