@@ -199,6 +199,18 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599 && status !== 501);
 }
 
+/**
+ * Returns whether a registry request failed in a way a later attempt may not:
+ * a timeout, a network error, or a 429 or retryable 5xx left after the
+ * retries. Content errors (a bad manifest, a digest mismatch, a 404) stay as
+ * they are on every attempt.
+ */
+export function isTransientRegistryError(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.code === "TIMEOUT" || error.code === "REGISTRY_UNREACHABLE") return true;
+  return error.code === "REGISTRY_ERROR" && error.registryStatus !== null && isRetryableStatus(error.registryStatus);
+}
+
 interface TransportFailure {
   kind: "timeout" | "network";
   /** Short cause for logs and messages, e.g. ECONNREFUSED. */

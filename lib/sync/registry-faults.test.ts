@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { analyzeAndGrade } from "@/lib/grading/analyze-and-grade";
-import { pushManifest } from "@/lib/registry/testing/push-image";
+import { attachReferrer, pushManifest } from "@/lib/registry/testing/push-image";
 import type { RegistryServer } from "@/lib/registry/testing/registry-server";
 import type { SampleSet, SampleTag } from "@/lib/samples/sample-set";
 import { syncOrganization } from "@/lib/sync/sync-organization";
@@ -20,6 +20,17 @@ const REGISTRY_API = /^\/v2\/.+/;
 const MANIFESTS = /^\/v2\/.+\/manifests\//;
 const BLOBS = /^\/v2\/.+\/blobs\//;
 const LISTS = /^\/v2\/(_catalog|.+\/tags\/list)$/;
+
+const VEX_DOCUMENT = new TextEncoder().encode(
+  JSON.stringify({
+    "@context": "https://openvex.dev/ns/v0.2.0",
+    "@id": "https://example.com/vex/demo-worker-2.0",
+    author: "demo security",
+    timestamp: "2026-12-01T00:00:00Z",
+    version: 1,
+    statements: [{ vulnerability: { name: "CVE-2024-0727" }, products: [{ "@id": "pkg:oci/worker" }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" }],
+  }),
+);
 
 interface SyncErrorEntry {
   repository: string;
@@ -119,6 +130,9 @@ describe("sync through a registry fault proxy", () => {
 
   beforeAll(async () => {
     ({ registry, samples } = await startSampleRegistry());
+    // The samples carry their attestations in their indexes, so one image gets an OpenVEX document as an OCI 1.1 referrer.
+    const worker20 = sampleTag("demo/worker", "2.0");
+    await attachReferrer(registry, "demo/worker", { digest: worker20.digest, mediaType: worker20.mediaType, bytes: worker20.bytes }, "application/openvex+json", VEX_DOCUMENT);
     proxy = await startFaultProxy(registry.url, { seed: 12 });
 
     await resetDatabase();
@@ -152,6 +166,7 @@ describe("sync through a registry fault proxy", () => {
     for (const analysis of analyses) expect(analysis.status).toBe("ANALYSED");
     expect(analyses.some((analysis) => (analysis.packageCount ?? 0) > 0)).toBe(true);
     expect(Object.keys(clean.attestations).length).toBeGreaterThan(0);
+    expect(clean.attestations[sampleTag("demo/worker", "2.0").digest]).toEqual(["https://openvex.dev/ns/v0.2.0"]);
   });
 
   /** Faults that the client's retries absorb: the faulted run already matches the clean run. */
@@ -257,6 +272,30 @@ describe("sync through a registry fault proxy", () => {
     const injected = proxy.injectedTotal();
     const converged = await syncWithoutFaults();
     figures.push({ faultClass: "503, reset and truncation past the retries", injected, requests: counter.requests, finished: true, converged });
+  });
+
+  test("referrer fetch failure converges later", async () => {
+    // Referrers are read through the referrers API or the `sha256-<hex>` tag, whichever the registry serves.
+    proxy.rules.push({ name: "referrers 503", fault: { kind: "status", status: 503 }, path: /^\/v2\/demo\/worker\/(referrers\/|manifests\/sha256-)/ });
+    const counter = { requests: 0 };
+
+    const run = await syncThroughProxy(counter);
+
+    const injected = proxy.injectedTotal();
+    expect(injected).toBeGreaterThan(0);
+    expect(run.status).toBe("PARTIAL");
+    const errors = run.errors as unknown as SyncErrorEntry[];
+    const worker20 = sampleTag("demo/worker", "2.0");
+    const workerError = errors.find((error) => error.repository === "demo/worker" && error.reference === "2.0");
+    expect(workerError?.digest).toBe(worker20.digest);
+    expect(workerError?.message).toMatch(/HTTP 503 .*after 4 attempts/);
+    // An image stored without its referrers would never be read again, so the tag is left for the next sync.
+    const stored = await snapshot();
+    expect(stored.tags["demo/worker:2.0"]).toBeUndefined();
+    for (const [imageDigest, predicateTypes] of Object.entries(stored.attestations)) expect(predicateTypes, imageDigest).toEqual(clean.attestations[imageDigest]);
+
+    const converged = await syncWithoutFaults();
+    figures.push({ faultClass: "503 on every referrer request", injected, requests: counter.requests, finished: true, converged });
   });
 
   test("mixed faults at random converge", async () => {
