@@ -53,6 +53,8 @@ interface FaultFigure {
   injected: number;
   requests: number;
   finished: boolean;
+  /** Whether the faulted run itself stored what the clean run did. */
+  matchedInFaultedRun: boolean;
   converged: boolean;
 }
 
@@ -96,9 +98,12 @@ describe("sync through a registry fault proxy", () => {
     return result;
   }
 
-  /** Syncs the demo organization through the proxy with its current rules. */
-  async function syncThroughProxy(counter?: { requests: number }) {
-    return syncOrganization(prisma, faultySource(counter), "demo", { concurrency: 1 });
+  /**
+   * Syncs the demo organization through the proxy with its current rules. One
+   * repository at a time by default, so a seeded fraction faults the same requests on every run.
+   */
+  async function syncThroughProxy(counter?: { requests: number }, concurrency = 1) {
+    return syncOrganization(prisma, faultySource(counter), "demo", { concurrency });
   }
 
   /** Turns the faults off, syncs again, and returns whether the result equals the clean run's. */
@@ -109,6 +114,20 @@ describe("sync through a registry fault proxy", () => {
     const after = await snapshot();
     expect(after).toEqual(clean);
     return isDeepStrictEqual(after, clean);
+  }
+
+  /**
+   * Checks what a faulted run stored: every stored image has exactly the clean
+   * run's attestations, because a stored image is never read again, and each
+   * analysis has the clean package count or failed and waits for the next sync.
+   */
+  async function expectStoredImagesComplete(stored: GradeSnapshot): Promise<void> {
+    const images = await prisma.image.findMany({ select: { digest: true } });
+    for (const { digest } of images) expect(stored.attestations[digest], digest).toEqual(clean.attestations[digest]);
+    for (const [digest, analysis] of Object.entries(stored.analyses)) {
+      if (analysis.status === "FAILED") continue;
+      expect(analysis, digest).toEqual(clean.analyses[digest]);
+    }
   }
 
   function sampleTag(repository: string, tag: string): SampleTag {
@@ -141,13 +160,15 @@ describe("sync through a registry fault proxy", () => {
     expect(run.status).toBe("SUCCEEDED");
     cleanRequests = counter.requests;
     clean = await snapshot();
-    figures.push({ faultClass: "none (clean run)", injected: 0, requests: cleanRequests, finished: true, converged: true });
+    figures.push({ faultClass: "none (clean run)", injected: 0, requests: cleanRequests, finished: true, matchedInFaultedRun: true, converged: true });
   });
 
   afterAll(async () => {
     await proxy?.close();
     await registry?.stop();
-    console.info(["fault class | faults injected | requests | finished | converged", ...figures.map((figure) => `${figure.faultClass} | ${figure.injected} | ${figure.requests} | ${figure.finished} | ${figure.converged}`)].join("\n"));
+    const header = "fault class | faults injected | requests | finished | matched in the faulted run | converged";
+    const rows = figures.map((figure) => [figure.faultClass, figure.injected, figure.requests, figure.finished, figure.matchedInFaultedRun, figure.converged].join(" | "));
+    console.info([header, ...rows].join("\n"));
   });
 
   beforeEach(async () => {
@@ -221,7 +242,7 @@ describe("sync through a registry fault proxy", () => {
       expect(run.status).toBe("SUCCEEDED");
       expect(await snapshot()).toEqual(clean);
       const converged = await syncWithoutFaults();
-      figures.push({ faultClass, injected, requests: counter.requests, finished: true, converged });
+      figures.push({ faultClass, injected, requests: counter.requests, finished: true, matchedInFaultedRun: true, converged });
     });
   }
 
@@ -268,10 +289,11 @@ describe("sync through a registry fault proxy", () => {
     for (const [name, tag] of Object.entries(stored.tags)) expect(tag.grade, name).not.toBeNull();
     expect(stored.tags["demo/web:1.1"]).toBeUndefined();
     expect(stored.tags["demo/worker:2.0"]).toBeUndefined();
+    await expectStoredImagesComplete(stored);
 
     const injected = proxy.injectedTotal();
     const converged = await syncWithoutFaults();
-    figures.push({ faultClass: "503, reset and truncation past the retries", injected, requests: counter.requests, finished: true, converged });
+    figures.push({ faultClass: "503, reset and truncation past the retries", injected, requests: counter.requests, finished: true, matchedInFaultedRun: false, converged });
   });
 
   test("referrer fetch failure converges later", async () => {
@@ -292,13 +314,14 @@ describe("sync through a registry fault proxy", () => {
     // An image stored without its referrers would never be read again, so the tag is left for the next sync.
     const stored = await snapshot();
     expect(stored.tags["demo/worker:2.0"]).toBeUndefined();
-    for (const [imageDigest, predicateTypes] of Object.entries(stored.attestations)) expect(predicateTypes, imageDigest).toEqual(clean.attestations[imageDigest]);
+    await expectStoredImagesComplete(stored);
 
     const converged = await syncWithoutFaults();
-    figures.push({ faultClass: "503 on every referrer request", injected, requests: counter.requests, finished: true, converged });
+    figures.push({ faultClass: "503 on every referrer request", injected, requests: counter.requests, finished: true, matchedInFaultedRun: false, converged });
   });
 
-  test("mixed faults at random converge", async () => {
+  // Four repositories at a time is the worker's default; the faulted requests then vary from run to run.
+  test.each([1, 4])("mixed faults at random converge (concurrency %i)", async (concurrency) => {
     const debianLayer = layerDigestsOf("demo/web", "1.0")[0]!;
     proxy.rules.push(
       { name: "reset", fault: { kind: "reset" }, path: REGISTRY_API, fraction: 0.08 },
@@ -310,16 +333,19 @@ describe("sync through a registry fault proxy", () => {
     );
     const counter = { requests: 0 };
 
-    const run = await syncThroughProxy(counter);
+    const run = await syncThroughProxy(counter, concurrency);
 
     expect(run.finishedAt).not.toBeNull();
     expect(proxy.injected.size).toBeGreaterThanOrEqual(4);
     for (const error of run.errors as unknown as SyncErrorEntry[]) {
       expect(error.message).toMatch(/failed: .*(timed out|Cannot reach|returned|HTTP)/);
     }
+    const stored = await snapshot();
+    await expectStoredImagesComplete(stored);
+    const matchedInFaultedRun = isDeepStrictEqual(stored, clean);
     const injected = proxy.injectedTotal();
     const converged = await syncWithoutFaults();
-    figures.push({ faultClass: "all classes mixed at random", injected, requests: counter.requests, finished: true, converged });
+    figures.push({ faultClass: `all classes mixed at random, concurrency ${concurrency}`, injected, requests: counter.requests, finished: true, matchedInFaultedRun, converged });
   });
 
   test("failed re-syncs keep stored grades", async () => {
