@@ -194,7 +194,8 @@ describe("sync through a registry fault proxy", () => {
   const retriedFaults: { faultClass: string; rules: () => FaultRule[] }[] = [
     {
       faultClass: "connection reset mid-response",
-      rules: () => [{ name: "reset", fault: { kind: "reset" }, path: REGISTRY_API, firstPerPath: 1 }],
+      // Includes the client's first request, the `GET /v2/` that discovers the auth scheme.
+      rules: () => [{ name: "reset", fault: { kind: "reset" }, path: /^\/v2\//, firstPerPath: 1 }],
     },
     {
       faultClass: "500, 502 and 503 responses",
@@ -378,6 +379,23 @@ describe("sync through a registry fault proxy", () => {
     expect(await syncWithoutFaults()).toBe(true);
     const cleared = await prisma.tag.findFirstOrThrow({ where: { name: "2.1", repository: { name: "demo/worker" } } });
     expect(cleared.syncError).toBeNull();
+  });
+
+  test("same client recovers after failed pings", async () => {
+    const source = faultySource();
+    proxy.rules.push({ name: "ping 503", fault: { kind: "status", status: 503 }, path: /^\/v2\/$/ });
+
+    const failed = await syncOrganization(prisma, source, "demo");
+
+    expect(failed.status).toBe("FAILED");
+    expect((failed.errors as unknown as SyncErrorEntry[])[0]?.message).toMatch(/^Listing the repositories of demo failed: .*HTTP 503/);
+    expect(proxy.injectedTotal()).toBe(4);
+
+    proxy.clearRules();
+    const recovered = await syncOrganization(prisma, source, "demo");
+
+    expect(recovered.status).toBe("SUCCEEDED");
+    expect(await snapshot()).toEqual(clean);
   });
 
   test("moved tag keeps its grade while the new manifest fails", async () => {
