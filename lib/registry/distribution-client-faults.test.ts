@@ -288,6 +288,21 @@ describe("DistributionClient streamed blob resumes", () => {
     expect(rangeHeaders(server)).toEqual([undefined, "bytes=1-", "bytes=1-"]);
   });
 
+  it("needs no resume when only the end is lost", async () => {
+    const server = await stub((_request, response, url) => {
+      if (url.pathname !== blobPath) return;
+      // Chunked, so the reset before the final empty chunk fails the read after every byte arrived.
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      response.write(BLOB, () => response.socket?.destroy());
+    });
+
+    const blob = await client(server).openBlob("acme/api", BLOB_DIGEST, { size: BLOB.byteLength });
+    const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+
+    expect(bytes).toEqual(BLOB);
+    expect(rangeHeaders(server)).toEqual([undefined]);
+  });
+
   it("resumes a stalled blob", async () => {
     let calls = 0;
     const server = await stub((_request, response, url) => {

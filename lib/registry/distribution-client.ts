@@ -297,11 +297,12 @@ export class DistributionClient implements RegistrySource {
       );
 
     const first = await open(0);
+    const knownSize = expectedSize ?? (Number.isInteger(first.declared) ? first.declared : null);
     const resumable = resumeAfterTransportFailure(first.stream, {
       maxResumes: this.options.retries,
       reopen: async (offset) => {
-        // Every byte arrived and only the end of the response was lost; the digest check decides.
-        if (expectedSize !== null && offset >= expectedSize) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+        // Every byte arrived and only the end of the response was lost, so nothing is left to request. The digest check decides.
+        if (knownSize !== null && offset >= knownSize) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
         return (await open(offset)).stream;
       },
       beforeResume: async (resume, offset, error) => {
@@ -311,7 +312,7 @@ export class DistributionClient implements RegistrySource {
       },
     });
     const stream = resumable.pipeThrough(createDigestVerifier(parsedDigest, { repository, url: first.url, size: expectedSize }));
-    return { stream, size: expectedSize ?? (Number.isInteger(first.declared) ? first.declared : null) };
+    return { stream, size: knownSize };
   }
 
   /** Yields each page of a paged listing, following `rel="next"` links on the registry's own origin. */

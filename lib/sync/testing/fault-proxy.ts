@@ -212,7 +212,7 @@ async function streamBody(
 
 function write(response: ServerResponse, bytes: Uint8Array): Promise<void> {
   if (bytes.byteLength === 0) return Promise.resolve();
-  // The callback runs once the bytes are handed to the socket, also when the client has gone.
+  // The callback runs once the bytes are handed to the socket, or with an error once the socket is gone, so a closed connection ends the wait.
   return new Promise((resolve) => response.write(bytes, () => resolve()));
 }
 
