@@ -207,7 +207,7 @@ describe("sync through a registry fault proxy", () => {
     },
     {
       faultClass: "429 with Retry-After: 1",
-      rules: () => [{ name: "429", fault: { kind: "rate-limit", retryAfterSeconds: 1 }, path: LISTS, firstPerPath: 1 }],
+      rules: () => [{ name: "429", fault: { kind: "rate-limit", retryAfterSeconds: 1 }, path: LISTS, first: 3 }],
     },
     {
       faultClass: "slow bodies within the timeout",
@@ -238,6 +238,9 @@ describe("sync through a registry fault proxy", () => {
 
       const injected = proxy.injectedTotal();
       expect(injected).toBeGreaterThan(0);
+      for (const rule of proxy.rules) {
+        if (rule.first !== undefined) expect(proxy.injected.get(rule.name), rule.name).toBe(rule.first);
+      }
       expect(run.finishedAt).not.toBeNull();
       expect(run.errors).toEqual([]);
       expect(run.status).toBe("SUCCEEDED");

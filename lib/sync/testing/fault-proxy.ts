@@ -26,6 +26,8 @@ export interface FaultRule {
   path: RegExp;
   /** HTTP methods the rule applies to, or all when unset. */
   methods?: string[];
+  /** Faults only the first N requests that match the rule, whatever their paths. */
+  first?: number;
   /** Faults only the first N matching requests of each distinct path. */
   firstPerPath?: number;
   /** Faults each matching request with this probability, drawn from the proxy's seeded generator. */
@@ -39,7 +41,7 @@ export interface FaultProxy extends StubServer {
   injected: Map<string, number>;
   /** Total faults injected so far. */
   injectedTotal(): number;
-  /** Removes every rule and resets the counts and the per-path tallies. */
+  /** Removes every rule and resets the counts and the tallies of `first` and `firstPerPath`. */
   clearRules(): void;
 }
 
@@ -54,18 +56,24 @@ export interface FaultProxy extends StubServer {
 export async function startFaultProxy(upstream: string, options: { seed?: number } = {}): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const injected = new Map<string, number>();
-  const seenPerRulePath = new Map<string, number>();
+  const matchTallies = new Map<string, number>();
   const random = seededRandom(options.seed ?? 1);
+
+  /** Counts one more match under `key` and returns the number of matches before it. */
+  const countMatch = (key: string): number => {
+    const before = matchTallies.get(key) ?? 0;
+    matchTallies.set(key, before + 1);
+    return before;
+  };
 
   const selectFault = (method: string, path: string): FaultRule | undefined => {
     for (const rule of rules) {
       if (!rule.path.test(path)) continue;
       if (rule.methods && !rule.methods.includes(method)) continue;
-      if (rule.firstPerPath !== undefined) {
-        const key = `${rule.name}\u0000${path}`;
-        const seen = seenPerRulePath.get(key) ?? 0;
-        seenPerRulePath.set(key, seen + 1);
-        if (seen >= rule.firstPerPath) continue;
+      if (rule.first !== undefined) {
+        if (countMatch(rule.name) >= rule.first) continue;
+      } else if (rule.firstPerPath !== undefined) {
+        if (countMatch(`${rule.name}\u0000${path}`) >= rule.firstPerPath) continue;
       } else if (rule.fraction !== undefined && random() >= rule.fraction) {
         continue;
       }
@@ -134,7 +142,7 @@ export async function startFaultProxy(upstream: string, options: { seed?: number
     clearRules: () => {
       rules.length = 0;
       injected.clear();
-      seenPerRulePath.clear();
+      matchTallies.clear();
     },
   });
 }
