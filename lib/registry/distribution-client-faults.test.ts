@@ -202,6 +202,129 @@ describe("DistributionClient retries", () => {
   });
 });
 
+describe("DistributionClient streamed blob resumes", () => {
+  const blobPath = `/v2/acme/api/blobs/${BLOB_DIGEST}`;
+  const half = Math.floor(BLOB.byteLength / 2);
+
+  /** Sends the full Content-Length and the first `bytes` of the blob, then resets the connection. */
+  function sendTruncated(response: ServerResponse, bytes: number): void {
+    response.writeHead(200, { "content-length": String(BLOB.byteLength) });
+    response.write(BLOB.subarray(0, bytes), () => response.socket?.destroy());
+  }
+
+  function rangeHeaders(server: StubServer): (string | undefined)[] {
+    return server.requests.filter((request) => request.path === blobPath).map((request) => request.headers.range as string | undefined);
+  }
+
+  it("resumes a reset blob with Range", async () => {
+    const server = await stub((request, response, url) => {
+      if (url.pathname !== blobPath) return;
+      const range = /^bytes=(\d+)-$/.exec(String(request.headers.range ?? ""));
+      if (range === null) {
+        sendTruncated(response, half);
+        return;
+      }
+      const start = Number(range[1]);
+      response.writeHead(206, { "content-length": String(BLOB.byteLength - start), "content-range": `bytes ${start}-${BLOB.byteLength - 1}/${BLOB.byteLength}` });
+      response.end(BLOB.subarray(start));
+    });
+
+    const blob = await client(server).openBlob("acme/api", BLOB_DIGEST, { size: BLOB.byteLength });
+    const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+
+    expect(bytes).toEqual(BLOB);
+    expect(rangeHeaders(server)).toEqual([undefined, `bytes=${half}-`]);
+  });
+
+  /** Starts a stub that truncates the blob's first response at half its size and sends every later one through `later`. */
+  function truncateFirstResponse(later: (response: ServerResponse) => void): Promise<StubServer> {
+    let calls = 0;
+    return stub((_request, response, url) => {
+      if (url.pathname !== blobPath) return;
+      calls += 1;
+      if (calls === 1) sendTruncated(response, half);
+      else later(response);
+    });
+  }
+
+  it("resumes from a registry that ignores Range", async () => {
+    const server = await truncateFirstResponse((response) => {
+      response.writeHead(200, { "content-length": String(BLOB.byteLength) });
+      response.end(BLOB);
+    });
+
+    const blob = await client(server).openBlob("acme/api", BLOB_DIGEST);
+    const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+
+    expect(bytes).toEqual(BLOB);
+    expect(rangeHeaders(server)).toEqual([undefined, `bytes=${half}-`]);
+  });
+
+  it("rejects a resumed range at another offset", async () => {
+    const server = await truncateFirstResponse((response) => {
+      response.writeHead(206, { "content-length": String(BLOB.byteLength), "content-range": `bytes 0-${BLOB.byteLength - 1}/${BLOB.byteLength}` });
+      response.end(BLOB);
+    });
+
+    const blob = await client(server).openBlob("acme/api", BLOB_DIGEST);
+    const error = await caught(new Response(blob.stream).arrayBuffer());
+
+    expect(error.code).toBe("REGISTRY_ERROR");
+    expect(error.message).toContain(`bytes 0-${BLOB.byteLength - 1}/${BLOB.byteLength}`);
+    expect(error.message).toContain(`does not start at ${half}`);
+  });
+
+  it("gives up after the retries, counting attempts", async () => {
+    const server = await stub((_request, response, url) => {
+      if (url.pathname === blobPath) sendTruncated(response, 1);
+    });
+
+    const blob = await client(server, { retries: 2 }).openBlob("acme/api", BLOB_DIGEST);
+    const error = await caught(new Response(blob.stream).arrayBuffer());
+
+    expect(error.code).toBe("REGISTRY_UNREACHABLE");
+    expect(error.message).toContain("3 attempts");
+    // The stub ignores Range and sends byte 0 again, so every resume starts at byte 1.
+    expect(rangeHeaders(server)).toEqual([undefined, "bytes=1-", "bytes=1-"]);
+  });
+
+  it("needs no resume when only the end is lost", async () => {
+    const server = await stub((_request, response, url) => {
+      if (url.pathname !== blobPath) return;
+      // Chunked, so the reset before the final empty chunk fails the read after every byte arrived.
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      response.write(BLOB, () => response.socket?.destroy());
+    });
+
+    const blob = await client(server).openBlob("acme/api", BLOB_DIGEST, { size: BLOB.byteLength });
+    const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+
+    expect(bytes).toEqual(BLOB);
+    expect(rangeHeaders(server)).toEqual([undefined]);
+  });
+
+  it("resumes a stalled blob", async () => {
+    let calls = 0;
+    const server = await stub((_request, response, url) => {
+      if (url.pathname !== blobPath) return;
+      calls += 1;
+      if (calls === 1) {
+        response.writeHead(200, { "content-length": String(BLOB.byteLength) });
+        response.write(BLOB.subarray(0, 4));
+        return new Promise<void>(() => {});
+      }
+      response.writeHead(206, { "content-length": String(BLOB.byteLength - 4), "content-range": `bytes 4-${BLOB.byteLength - 1}/${BLOB.byteLength}` });
+      response.end(BLOB.subarray(4));
+    });
+
+    const blob = await client(server, { timeoutMs: 100 }).openBlob("acme/api", BLOB_DIGEST);
+    const bytes = new Uint8Array(await new Response(blob.stream).arrayBuffer());
+
+    expect(bytes).toEqual(BLOB);
+    expect(rangeHeaders(server)).toEqual([undefined, "bytes=4-"]);
+  });
+});
+
 describe("DistributionClient content checks", () => {
   it("rejects a tampered blob", async () => {
     const server = await stub((_request, response, url) => {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 import type { Logger } from "pino";
 import { z } from "zod";
 
@@ -12,7 +14,9 @@ import { RegistryAuth, type PingResult } from "@/lib/registry/registry-auth";
 import { redactUrl, RegistryError } from "@/lib/registry/registry-error";
 import { RegistryHttp, timeChunkReads, type AttemptContext } from "@/lib/registry/registry-http";
 import type { BlobStream, ListOptions, ManifestContent, ManifestHead, RegistrySource } from "@/lib/registry/registry-source";
+import { resumeAfterTransportFailure, streamFromOffset } from "@/lib/registry/resumable-stream";
 import { discardBody, readBodyCapped } from "@/lib/registry/response-body";
+import { retryDelayMs } from "@/lib/registry/retry-after";
 import { statusError } from "@/lib/registry/status-error";
 
 export type { DistributionClientOptions, RequestInfo } from "@/lib/registry/client-options";
@@ -247,12 +251,7 @@ export class DistributionClient implements RegistrySource {
       [pullScope(repository)],
       resource,
       async (response, context) => {
-        if (!response.ok) {
-          throw await statusError(response, context.url, {
-            ...this.requestContext(resource, context, { repository, digest }),
-            notFoundMessage: `Blob ${repository}@${digest} was not found at ${this.url}. The image is incomplete in the registry; push it again.`,
-          });
-        }
+        if (!response.ok) throw await this.blobStatusError(response, context, repository, digest);
         const bytes = await readBodyCapped(response, maxBytes, () => tooLarge(`Blob ${repository}@${digest}`, context.url, maxBytes, "maxBytes"));
         return { bytes, url: context.url };
       },
@@ -265,7 +264,9 @@ export class DistributionClient implements RegistrySource {
   /**
    * Opens a blob as a stream without buffering it. The stream checks the
    * digest, and `size` when given, as it ends. `timeoutMs` limits the wait for
-   * the headers and then each wait for the next chunk.
+   * the headers and then each wait for the next chunk. When the body breaks
+   * off (a reset, a truncated or stalled body), the stream requests the rest
+   * with a `Range` header and goes on, at most `retries` times.
    */
   async openBlob(repository: string, digest: string, options: { size?: number } = {}): Promise<BlobStream> {
     validateRepositoryName(repository);
@@ -277,25 +278,41 @@ export class DistributionClient implements RegistrySource {
     const url = this.endpoint(`/v2/${repository}/blobs/${digest}`);
     const resource = `blob ${repository}@${digest}`;
 
-    return this.auth.send(
-      { method: "GET", url, headers: new Headers(), followRedirects: true, timeout: "headers" },
-      [pullScope(repository)],
-      resource,
-      async (response, context) => {
-        if (!response.ok) {
-          throw await statusError(response, context.url, {
-            ...this.requestContext(resource, context, { repository, digest }),
-            notFoundMessage: `Blob ${repository}@${digest} was not found at ${this.url}. The image is incomplete in the registry; push it again.`,
-          });
-        }
-        const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-        const body = response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-        const stream = timeChunkReads(body, context.timer, context.url, this.options.timeoutMs).pipeThrough(
-          createDigestVerifier(parsedDigest, { repository, url: context.url, size: expectedSize }),
-        );
-        return { stream, size: expectedSize ?? (Number.isInteger(declared) ? declared : null) };
+    // Attempts of every request for this blob, so the error after the last resume counts them all.
+    let attemptsSoFar = 0;
+    const open = (offset: number) =>
+      this.auth.send(
+        { method: "GET", url, headers: offset === 0 ? new Headers() : new Headers({ range: `bytes=${offset}-` }), followRedirects: true, timeout: "headers" },
+        [pullScope(repository)],
+        resource,
+        async (response, context) => {
+          if (!response.ok) throw await this.blobStatusError(response, context, repository, digest);
+          const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+          const body = response.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+          const attempts = attemptsSoFar + context.attempts;
+          attemptsSoFar = attempts;
+          const timed = timeChunkReads(body, context.timer, context.url, this.options.timeoutMs, attempts);
+          return { stream: streamFromOffset(response, timed, offset, context.url), declared, url: context.url };
+        },
+      );
+
+    const first = await open(0);
+    const knownSize = expectedSize ?? (Number.isInteger(first.declared) ? first.declared : null);
+    const resumable = resumeAfterTransportFailure(first.stream, {
+      maxResumes: this.options.retries,
+      reopen: async (offset) => {
+        // Every byte arrived and only the end of the response was lost, so nothing is left to request. The digest check decides.
+        if (knownSize !== null && offset >= knownSize) return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
+        return (await open(offset)).stream;
       },
-    );
+      beforeResume: async (resume, offset, error) => {
+        const delayMs = retryDelayMs(resume - 1, null, { baseDelayMs: this.options.retryBaseDelayMs, maxDelayMs: this.options.maxRetryDelayMs });
+        this.log.warn({ repository, digest, offset, resume, maxResumes: this.options.retries, delayMs, err: error }, "blob stream broke off, requesting the rest");
+        await sleep(delayMs);
+      },
+    });
+    const stream = resumable.pipeThrough(createDigestVerifier(parsedDigest, { repository, url: first.url, size: expectedSize }));
+    return { stream, size: knownSize };
   }
 
   /** Yields each page of a paged listing, following `rel="next"` links on the registry's own origin. */
@@ -360,6 +377,13 @@ export class DistributionClient implements RegistrySource {
       }
     }
     return { contentType: normalizeMediaType(response.headers.get("content-type")), digest };
+  }
+
+  private blobStatusError(response: Response, context: AttemptContext, repository: string, digest: string): Promise<RegistryError> {
+    return statusError(response, context.url, {
+      ...this.requestContext(`blob ${repository}@${digest}`, context, { repository, digest }),
+      notFoundMessage: `Blob ${repository}@${digest} was not found at ${this.url}. The image is incomplete in the registry; push it again.`,
+    });
   }
 
   private requestContext(resource: string, context: AttemptContext, details: Record<string, unknown>) {

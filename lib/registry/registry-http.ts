@@ -199,6 +199,18 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || (status >= 500 && status <= 599 && status !== 501);
 }
 
+/**
+ * Returns whether a registry request failed in a way a later attempt may not:
+ * a timeout, a network error, or a 429 or retryable 5xx left after the
+ * retries. Content errors (a bad manifest, a digest mismatch, a 404) stay as
+ * they are on every attempt.
+ */
+export function isTransientRegistryError(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.code === "TIMEOUT" || error.code === "REGISTRY_UNREACHABLE") return true;
+  return error.code === "REGISTRY_ERROR" && error.registryStatus !== null && isRetryableStatus(error.registryStatus);
+}
+
 interface TransportFailure {
   kind: "timeout" | "network";
   /** Short cause for logs and messages, e.g. ECONNREFUSED. */
@@ -248,9 +260,10 @@ function transportError(failure: TransportFailure, url: URL, attempts: number, t
  * Wraps a response body so that each wait for the next chunk is limited by
  * `timer` (armed when the reader asks for a chunk, disarmed when it arrives),
  * and transport failures surface as TIMEOUT or REGISTRY_UNREACHABLE errors
- * naming `url`. Time the consumer spends between reads does not count.
+ * naming `url` and counting `attempts`. Time the consumer spends between reads
+ * does not count.
  */
-export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptTimer, url: URL, timeoutMs: number): ReadableStream<Uint8Array> {
+export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptTimer, url: URL, timeoutMs: number, attempts = 1): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -264,7 +277,7 @@ export function timeChunkReads(body: ReadableStream<Uint8Array>, timer: AttemptT
         }
       } catch (error) {
         const failure = classifyTransportError(error);
-        controller.error(failure === null ? error : transportError(failure, url, 1, timeoutMs));
+        controller.error(failure === null ? error : transportError(failure, url, attempts, timeoutMs));
       } finally {
         timer.stop();
       }

@@ -3,6 +3,7 @@ import { parseImageConfig, type Descriptor } from "@/lib/registry/manifest";
 import { parseProvenance, parseSpdxPredicate, readStatement, SPDX_DOCUMENT_PREDICATE, type Provenance } from "@/lib/analysis/attestation-predicates";
 import type { Prisma } from "@/generated/prisma/client";
 import { logger } from "@/lib/log";
+import { isTransientRegistryError } from "@/lib/registry/registry-http";
 import {
   attestationReferenceDigest,
   attestationReferenceType,
@@ -241,34 +242,51 @@ const vexArtifactTypes = new Set(["application/openvex+json", "application/vnd.o
  * has it, and otherwise through the referrers tag schema (`sha256-<hex>`),
  * which every registry can serve. In-toto attestations are read like
  * BuildKit's. A referrer that cannot be read is logged and skipped, because
- * it must not fail the sync of the image it refers to.
+ * it must not fail the sync of the image it refers to. A transient registry
+ * failure (timeout, network error, 429 or 5xx) is raised instead, because an
+ * image stored without its referrers is never read again.
  */
 async function readReferrers(source: RegistrySource, repository: string, subject: string): Promise<{ attestations: ReadAttestation[]; provenance: Provenance | null }> {
   const found: ReadAttestation[] = [];
   let provenance: Provenance | null = null;
+  let entries: Descriptor[];
   try {
-    for (const entry of await listReferrerDescriptors(source, repository, subject)) {
-      if (entry.artifactType === inTotoMediaType) {
-        const read = await readAttestations(source, repository, entry.digest);
-        found.push(...read.attestations);
-        provenance ??= read.provenance;
-        continue;
-      }
-      if (!vexArtifactTypes.has(entry.artifactType ?? "")) continue;
-      const artifact = await source.getManifest(repository, entry.digest);
-      if (artifact.manifest.kind !== "manifest") continue;
-      const layer = artifact.manifest.layers[0];
-      if (!layer) continue;
-      const document = parseJson(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
-      if (typeof document !== "object" || document === null || Array.isArray(document)) continue;
-      const context = (document as Record<string, unknown>)["@context"];
-      const predicateType = typeof context === "string" && isOpenVex(context) ? context : "https://openvex.dev/ns";
-      found.push({ manifestDigest: entry.digest, layerDigest: layer.digest, predicateType, provenanceMode: null, details: { openvex: document as Prisma.InputJsonObject } });
-    }
+    entries = await listReferrerDescriptors(source, repository, subject);
   } catch (error) {
-    logger.warn({ repository, subject, err: error }, "reading referrers failed; the image is synced without them");
+    if (isTransientRegistryError(error)) throw error;
+    logger.warn({ repository, subject, err: error }, "listing referrers failed; the image is synced without them");
+    return { attestations: found, provenance };
+  }
+
+  for (const entry of entries) {
+    try {
+      const read = await readReferrer(source, repository, entry);
+      found.push(...read.attestations);
+      provenance ??= read.provenance;
+    } catch (error) {
+      if (isTransientRegistryError(error)) throw error;
+      logger.warn({ repository, subject, referrer: entry.digest, err: error }, "reading a referrer failed; the image is synced without it");
+    }
   }
   return { attestations: found, provenance };
+}
+
+/** Reads one referrer, an in-toto attestation manifest or an OpenVEX document. Other artifact types yield nothing. */
+async function readReferrer(source: RegistrySource, repository: string, entry: Descriptor): Promise<{ attestations: ReadAttestation[]; provenance: Provenance | null }> {
+  if (entry.artifactType === inTotoMediaType) return readAttestations(source, repository, entry.digest);
+
+  const none = { attestations: [], provenance: null };
+  if (!vexArtifactTypes.has(entry.artifactType ?? "")) return none;
+  const artifact = await source.getManifest(repository, entry.digest);
+  if (artifact.manifest.kind !== "manifest") return none;
+  const layer = artifact.manifest.layers[0];
+  if (!layer) return none;
+  const document = parseJson(await source.getBlob(repository, layer.digest, { maxBytes: maxStatementBytes }));
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return none;
+  const context = (document as Record<string, unknown>)["@context"];
+  const predicateType = typeof context === "string" && isOpenVex(context) ? context : "https://openvex.dev/ns";
+  const vex: ReadAttestation = { manifestDigest: entry.digest, layerDigest: layer.digest, predicateType, provenanceMode: null, details: { openvex: document as Prisma.InputJsonObject } };
+  return { attestations: [vex], provenance: null };
 }
 
 /** Lists a manifest's referrers: from the referrers API, or from the `sha256-<hex>` tag when the source has no API. */

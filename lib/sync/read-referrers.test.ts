@@ -73,8 +73,8 @@ afterEach(async () => {
   stub = undefined;
 });
 
-/** Starts a registry stub whose referrers API responds with `referrersStatus`: 200 with the index, or 404. */
-async function startReferrersRegistry(referrersStatus: 200 | 404): Promise<StubServer> {
+/** Starts a registry stub whose referrers API responds with `referrersStatus`: 200 with the index, 404, or a 503 error. */
+async function startReferrersRegistry(referrersStatus: 200 | 404 | 503): Promise<StubServer> {
   return startStubServer((request, response, url) => {
     const send = (status: number, contentType: string, bytes?: Uint8Array) => {
       response.writeHead(status, bytes ? { "content-type": contentType, "content-length": String(bytes.byteLength), "docker-content-digest": sha256Digest(bytes) } : { "content-type": contentType });
@@ -84,6 +84,7 @@ async function startReferrersRegistry(referrersStatus: 200 | 404): Promise<StubS
     if (path === "/v2/") return send(200, "application/json", json({}));
     if (path === `/v2/acme/api/referrers/${subject.digest}`) {
       if (referrersStatus === 404) return send(404, "text/plain");
+      if (referrersStatus === 503) return send(503, "application/json", json({ errors: [{ code: "UNAVAILABLE", message: "try later" }] }));
       return send(200, "application/vnd.oci.image.index.v1+json", referrersIndex);
     }
     const manifest = /^\/v2\/acme\/api\/manifests\/(.+)$/.exec(path);
@@ -117,6 +118,28 @@ describe("OCI referrers", () => {
     const paths = stub.requests.map((request) => request.path);
     expect(paths).toContain(`/v2/acme/api/referrers/${subject.digest}`);
     expect(paths).toContain(`/v2/acme/api/manifests/${subject.digest.replace(":", "-")}`);
+  });
+
+  test("referrers 503 fails the image", async () => {
+    stub = await startReferrersRegistry(503);
+    const reading = readManifestTree(testRegistrySource(stub.url), "acme/api", subject.digest, async () => null);
+
+    // Storing the image without its referrers would lose them for good, because a stored image is not read again.
+    await expect(reading).rejects.toThrow(/HTTP 503 for the referrers of acme\/api@sha256:/);
+  });
+
+  test("unreadable referrer is skipped", async () => {
+    stub = await startReferrersRegistry(200);
+    blobs.delete(sha256Digest(sbomStatement));
+    try {
+      const tree = await readManifestTree(testRegistrySource(stub.url), "acme/api", subject.digest, async () => null);
+
+      // The SBOM's statement blob is missing (404): the content is broken, not the connection, so only the SBOM is left out.
+      expect(tree.images).toHaveLength(1);
+      expect(tree.images[0]?.attestations.map((attestation) => attestation.predicateType)).toEqual(["https://openvex.dev/ns/v0.2.0"]);
+    } finally {
+      blobs.set(sha256Digest(sbomStatement), sbomStatement);
+    }
   });
 
   test("referrers API error is raised", async () => {
