@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type APIRequestContext, type BrowserContext } from "@playwright/test";
 import { appRoutes } from "@/e2e/app-routes";
 import { users } from "@/e2e/matrix-users";
+import { ssoEmail } from "@/e2e/oidc-provider";
 import { ResponseRecorder } from "@/e2e/response-recorder";
 import { createFragmentScanner, createSecretScanner, type Finding, type Secret } from "@/e2e/secret-scanner";
 import { e2eServerFiles, type E2eServerSecrets } from "@/e2e/server-files";
@@ -215,6 +216,15 @@ test("no secret in pages, responses or log", async ({ browser, baseURL, playwrig
       await signInPage.getByRole("button", { name: "Sign in", exact: true }).click();
       await expect(signInPage.getByRole("alert").filter({ hasText: "incorrect" })).toHaveText("The e-mail or password is incorrect.");
     }
+
+    // Single sign-on through the e2e OpenID Connect provider: the server's token request carries OIDC_CLIENT_SECRET.
+    await signInPage.goto("/signin");
+    await signInPage.getByRole("button", { name: "Sign in with Test SSO" }).click();
+    await signInPage.locator('input[name="login"]').fill("exposure-sso");
+    await signInPage.locator('input[name="password"]').fill("any-password");
+    await signInPage.getByRole("button", { name: /sign-in/i }).click();
+    await signInPage.getByRole("button", { name: /continue/i }).click();
+    await expect(signInPage.getByTestId("viewer-email")).toHaveText(ssoEmail("exposure-sso"));
 
     // The site administrator adds a registry with a password, after a URL with credentials in it is rejected.
     const adminPage = await admin.newPage();
