@@ -124,7 +124,8 @@ function apiRequests(values: ApiValues): Record<string, ApiRequest[]> {
       { method: "POST", url: values.addedEventPath, headers: bearer(values.addedEventToken), body: "{not json" },
       { method: "POST", url: values.addedEventPath, headers: bearer(values.addedEventToken), body: `{"events": "${values.accessToken}"}` },
       { method: "POST", url: values.addedEventPath, headers: bearer(values.addedEventToken), body: `{"events": ${values.environment.SECRETS_KEY}}` },
-      { method: "POST", url: values.addedEventPath, headers: bearer(values.addedEventToken), body: `{"events": ${values.addedEventToken}}` },
+      // The token's "shp_" start makes V8 quote it, where a value starting with a digit is read as a number and not quoted.
+      { method: "POST", url: values.addedEventPath, headers: bearer(values.addedEventToken), body: `{"events": ${values.accessToken}}` },
       { method: "POST", url: values.addedEventPath, headers: bearer(values.environment.REGISTRY_EVENT_TOKEN), body: pushEvent },
       { method: "POST", url: `${values.configuredEventPath}?token=${values.addedEventToken}`, body: pushEvent },
       { method: "POST", url: values.addedEventPath, body: pushEvent },
