@@ -1,6 +1,5 @@
-import { readdirSync } from "node:fs";
-import path from "node:path";
 import { expect, test, type Browser, type BrowserContext } from "@playwright/test";
+import { appRoutes } from "@/e2e/app-routes";
 import { users, type MatrixUser } from "@/e2e/matrix-users";
 import { signIn } from "@/e2e/sign-in";
 import { buildSampleImages } from "@/lib/samples/sample-images";
@@ -108,20 +107,6 @@ const matrix: Record<string, { url: string; expect: Expectations; landsOn?: stri
   "/api/health": [{ url: "/api/health", expect: publicPage }],
   "/api/auth/[...nextauth]": [{ url: "/api/auth/providers", expect: publicPage }],
 };
-
-/** Lists the app's routes from the files Next.js serves: `page.tsx` and `route.ts` under app/. */
-function appRoutes(directory = path.resolve("app"), prefix = ""): string[] {
-  const routes: string[] = [];
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      const segment = entry.name.startsWith("(") ? "" : `/${entry.name}`;
-      routes.push(...appRoutes(path.join(directory, entry.name), `${prefix}${segment}`));
-    } else if (/^(page|route)\.tsx?$/.test(entry.name)) {
-      routes.push(prefix === "" ? "/" : prefix);
-    }
-  }
-  return routes;
-}
 
 test("every app route is in the access matrix", () => {
   expect(appRoutes().sort()).toEqual(Object.keys(matrix).sort());

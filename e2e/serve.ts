@@ -4,7 +4,8 @@
 // then the built app with its in-process worker. Everything stops on SIGTERM
 // or SIGINT.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ import { startEmbeddedPostgres } from "@/lib/database/embedded-postgres";
 import { applyMigrations } from "@/lib/database/migrate";
 import { startSampleRegistry } from "@/lib/sync/testing/push-sample-set";
 import { E2E_METRICS_TOKEN } from "@/e2e/operations-token";
+import { e2eServerFiles, type E2eServerSecrets } from "@/e2e/server-files";
 
 const { values } = parseArgs({ options: { port: { type: "string", default: "3107" } } });
 const port = Number(values.port);
@@ -42,6 +44,8 @@ Object.assign(process.env, {
   METRICS_TOKEN: E2E_METRICS_TOKEN,
   // Seals the webhook secrets and registry passwords the browser tests store.
   SECRETS_KEY: randomBytes(32).toString("base64"),
+  // Push events for REGISTRY_URL need it; the secret exposure spec sends some.
+  REGISTRY_EVENT_TOKEN: randomBytes(24).toString("hex"),
   // The browser tests reach no host but their own: base image tags are not looked up on public registries.
   BASE_IMAGE_REGISTRIES: "",
   // The browser tests' registries and webhook receivers run on loopback.
@@ -69,13 +73,38 @@ const { users } = await import("@/e2e/matrix-users");
 const bulk = await seedBulkOrganization(getPrisma(), users.owner.email);
 print(`seeded ${BULK_ORGANIZATION}: ${bulk.repositories} repositories and ${bulk.gradeChanges} grade changes in ${Math.round(performance.now() - bulkStarted)} ms`);
 
-const server = spawnWebServer({ port, dev: false });
+// The secret exposure spec reads the environment's secrets and the server's output from these files.
+const serverFiles = e2eServerFiles(port);
+await rm(serverFiles.folder, { recursive: true, force: true });
+await mkdir(serverFiles.folder, { mode: 0o700 });
+const environmentSecrets: E2eServerSecrets = {
+  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET!,
+  SECRETS_KEY: process.env.SECRETS_KEY!,
+  METRICS_TOKEN: process.env.METRICS_TOKEN!,
+  OIDC_CLIENT_SECRET: process.env.OIDC_CLIENT_SECRET!,
+  REGISTRY_EVENT_TOKEN: process.env.REGISTRY_EVENT_TOKEN!,
+  DATABASE_PASSWORD: decodeURIComponent(new URL(database.url).password),
+};
+await writeFile(serverFiles.secrets, JSON.stringify(environmentSecrets), { mode: 0o600 });
+const serverLog = createWriteStream(serverFiles.log, { mode: 0o600 });
+
+const server = spawnWebServer({ port, dev: false, output: "pipe" });
+// The server's output is printed as before and also appended to the log file, until stop() closes it.
+function copyOutput(chunk: Buffer, printed: NodeJS.WriteStream): void {
+  printed.write(chunk);
+  if (!serverLog.writableEnded) serverLog.write(chunk);
+}
+server.stdout?.on("data", (chunk: Buffer) => copyOutput(chunk, process.stdout));
+server.stderr?.on("data", (chunk: Buffer) => copyOutput(chunk, process.stderr));
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   server.kill("SIGTERM");
+  // The secrets file goes first, because the runner may kill this process before the rest has stopped.
+  serverLog.end();
+  await rm(serverFiles.folder, { recursive: true, force: true });
   await database.stop();
   await registry.stop();
   await oidc.stop();

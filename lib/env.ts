@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", ""])
@@ -160,7 +161,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 function redactValue(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (/PASSWORD|SECRET|TOKEN/.test(name)) return "[redacted]";
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*):[^@/]*@/i, "$1:[redacted]@");
+  return hideUrlCredentials(value);
 }
 
 /** Clears the cached environment; for tests that change `process.env`. */

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 /**
  * The structured logger. Level comes from LOG_LEVEL; the environment module is
@@ -9,10 +10,24 @@ const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 const requested = process.env.LOG_LEVEL ?? "info";
 const level = levels.includes(requested) ? requested : "info";
 
-export const logger = pino({
-  level,
-  redact: {
-    paths: ["password", "token", "authorization", "*.password", "*.token", "*.authorization", "headers.authorization"],
-    censor: "[redacted]",
-  },
-});
+/** Fields that carry credentials, at the top level of a log call's object, one level down, and in logged request headers. */
+const credentialFields = ["password", "token", "authorization", "cookie", "secret", "clientSecret", "client_secret", "sealedPassword", "passwordHash"];
+const headerPaths = ["headers.authorization", "headers.cookie", 'headers["set-cookie"]'];
+const redactedPaths = [...credentialFields, ...credentialFields.map((field) => `*.${field}`), ...headerPaths, ...headerPaths.map((path) => `*.${path}`)];
+
+/**
+ * Builds a logger that writes JSON lines to `destination`, standard output by
+ * default. Credential fields are replaced by "[redacted]". The password of
+ * every URL in a line is hidden too, because error messages and stacks may
+ * quote DATABASE_URL, SMTP_URL or an advisory source URL.
+ */
+export function createLogger(destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    redact: { paths: redactedPaths, censor: "[redacted]" },
+    hooks: { streamWrite: hideUrlCredentials },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export const logger = createLogger();

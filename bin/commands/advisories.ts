@@ -6,6 +6,7 @@ import { getPrisma, type PrismaClient } from "@/lib/db";
 import { regradeAfterImport } from "@/lib/grading/regrade-after-import";
 import { AppError, publicMessage } from "@/lib/errors";
 import { logger } from "@/lib/log";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 /** Problems printed per import; the snapshot stores more. */
 const maxPrintedProblems = 10;
@@ -48,12 +49,14 @@ export async function importAdvisorySources(prisma: PrismaClient, sources: strin
       print(`  ${plural(regraded, "image", "images")} re-graded from stored packages`);
     } catch (error) {
       allSucceeded = false;
+      // The source may be a URL with a password, which is printed hidden.
+      const shownSource = hideUrlCredentials(source);
       // An AppError's message is written for the operator already; anything else is logged in full first.
       if (error instanceof AppError) {
-        print(`${source}: import failed: ${error.message}`);
+        print(`${shownSource}: import failed: ${error.message}`);
       } else {
-        logger.error({ err: error, source }, "advisory import failed");
-        print(`${source}: import failed: ${publicMessage(error)} (${error instanceof Error ? error.message : String(error)})`);
+        logger.error({ err: error, source: shownSource }, "advisory import failed");
+        print(`${shownSource}: import failed: ${publicMessage(error)} (${hideUrlCredentials(error instanceof Error ? error.message : String(error))})`);
       }
     }
   }

@@ -17,8 +17,10 @@ export async function assertPortFree(port: number, host = "127.0.0.1"): Promise<
 /**
  * Starts the Next.js server as a child process with DATABASE_URL and the rest
  * of this process's environment. Production mode needs `npm run build` first.
+ * The server prints to this process's stdout and stderr unless `output` is
+ * "pipe", in which case the caller reads the child's streams.
  */
-export function spawnWebServer(options: { port: number; dev: boolean; host?: string }): ChildProcess {
+export function spawnWebServer(options: { port: number; dev: boolean; host?: string; output?: "inherit" | "pipe" }): ChildProcess {
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   const root = path.resolve(path.dirname(nextBin), "../../../..");
   if (!options.dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
@@ -27,7 +29,7 @@ export function spawnWebServer(options: { port: number; dev: boolean; host?: str
   const args = [nextBin, options.dev ? "dev" : "start", "--port", String(options.port), "--hostname", options.host ?? "127.0.0.1"];
   return spawn(process.execPath, args, {
     cwd: root,
-    stdio: "inherit",
+    stdio: ["inherit", options.output ?? "inherit", options.output ?? "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(options.port) },
   });
 }

@@ -69,6 +69,14 @@ describe("importAdvisorySources", () => {
     expect(await prisma.knownExploitedVulnerability.count()).toBe(3);
   });
 
+  test("failed URL source printed without its password", async () => {
+    const { succeeded, lines } = await runImports(["https://mirror:mirror-password-1@mirror example.com/all.zip"]);
+
+    expect(succeeded).toBe(false);
+    expect(lines[0]).toMatch(/^https:\/\/mirror:\[redacted\]@mirror example\.com\/all\.zip: import failed: https:\/\/mirror:\[redacted\]@mirror example\.com\/all\.zip is not a valid URL/);
+    expect(lines.join("\n")).not.toContain("mirror-password-1");
+  });
+
   test("empty folder gets a warning", async () => {
     const { lines } = await runImports([tempFolder()]);
 

@@ -6,6 +6,7 @@ import { readFolderEntries } from "@/lib/advisories/folder-entries";
 import type { ResolvedImportOptions } from "@/lib/advisories/import-options";
 import { readZipEntries } from "@/lib/advisories/zip-entries";
 import { AppError } from "@/lib/errors";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 /** One JSON file of a source, or the reason it was skipped. `name` is the file name or zip entry name. */
 export type SourceEntry = { name: string; bytes: Uint8Array } | { name: string; problem: string };
@@ -87,7 +88,7 @@ async function openUrl(source: string, options: ResolvedImportOptions): Promise<
   try {
     url = new URL(source);
   } catch (error) {
-    throw new AppError("INVALID_INPUT", `${source} is not a valid URL: ${(error as Error).message}. Check its spelling.`, { cause: error });
+    throw new AppError("INVALID_INPUT", `${hideUrlCredentials(source)} is not a valid URL: ${(error as Error).message}. Check its spelling.`, { cause: error });
   }
   const location = redactUrl(url);
   const download = await startDownload(url, location, options);

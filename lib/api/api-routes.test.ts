@@ -307,6 +307,15 @@ describe("API routes", () => {
     expect(((await json(response)).error as { message: string }).message).toContain(message);
   });
 
+  test("advisory query error hides body excerpt", async () => {
+    const body = "shp_postedByMistake0123456789 rest of a wrong file";
+    const response = await callRoute(queryAdvisoriesRoute, "/api/v1/advisories/query", {}, seed.tokens.owner, { method: "POST", body });
+    expect(response.status).toBe(400);
+    const message = ((await json(response)).error as { message: string }).message;
+    expect(message).toContain("is not valid JSON");
+    expect(message).not.toContain("posted");
+  });
+
   test("advisory query rejects a huge body", async () => {
     const body = JSON.stringify({ packages: [{ ecosystem: "PyPI", name: "x".repeat(3 * 1024 * 1024) }] });
     const response = await callRoute(queryAdvisoriesRoute, "/api/v1/advisories/query", {}, seed.tokens.owner, { method: "POST", body });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { AppError, type ErrorCode } from "@/lib/errors";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 import { parsePolicyConfig, PolicyConfigError, type PolicyConfig } from "@/scoring";
 import { parseOsvRecord, type OsvRecord } from "@/scoring/advisories";
 
@@ -104,7 +105,7 @@ function endpointUrl(serverUrl: string, path: string): URL {
   try {
     base = new URL(serverUrl);
   } catch {
-    throw new AppError("INVALID_INPUT", `The server URL "${serverUrl}" is not a valid URL. Give the dashboard's address, such as https://shipshape.example.com.`);
+    throw new AppError("INVALID_INPUT", `The server URL "${hideUrlCredentials(serverUrl)}" is not a valid URL. Give the dashboard's address, such as https://shipshape.example.com.`);
   }
   if (base.protocol !== "https:" && base.protocol !== "http:") {
     throw new AppError("INVALID_INPUT", `The server URL "${displayUrl(base)}" does not use http or https. Give the dashboard's address, such as https://shipshape.example.com.`);

@@ -55,6 +55,8 @@ describe("parseWebhookUrl", () => {
     ["ftp://hooks.example.com/a", /uses ftp, but webhooks must use http or https/],
     ["file:///etc/passwd", /uses file, but webhooks must use http or https/],
     ["https://user:pw@hooks.example.com/a", /contains a user name or password/],
+    ["ftp://user:typed-secret@hooks.example.com/a", /"ftp:\/\/user:\[redacted\]@hooks.example.com\/a" uses ftp/],
+    ["https://user:typed-secret@hooks example.com/a", /"https:\/\/user:\[redacted\]@hooks example.com\/a" is not a valid URL/],
   ])("rejects %s", (value, message) => {
     let error: unknown;
     try {

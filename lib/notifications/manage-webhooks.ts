@@ -6,6 +6,7 @@ import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { sealSecret } from "@/lib/secrets/secret-box";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 import { assertPublicTarget } from "@/lib/security/outbound-target";
 
 /** Deliveries shown in the settings page's log. */
@@ -21,10 +22,10 @@ export function parseWebhookUrl(value: string): string {
   try {
     url = new URL(trimmed);
   } catch {
-    throw new AppError("INVALID_INPUT", `The webhook URL "${trimmed}" is not a valid URL. Enter an absolute URL such as https://hooks.example.com/shipshape.`);
+    throw new AppError("INVALID_INPUT", `The webhook URL "${hideUrlCredentials(trimmed)}" is not a valid URL. Enter an absolute URL such as https://hooks.example.com/shipshape.`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new AppError("INVALID_INPUT", `The webhook URL "${trimmed}" uses ${url.protocol.replace(/:$/, "")}, but webhooks must use http or https. Enter an http:// or https:// URL.`);
+    throw new AppError("INVALID_INPUT", `The webhook URL "${hideUrlCredentials(trimmed)}" uses ${url.protocol.replace(/:$/, "")}, but webhooks must use http or https. Enter an http:// or https:// URL.`);
   }
   if (url.username || url.password) {
     throw new AppError("INVALID_INPUT", `The webhook URL for ${url.host} contains a user name or password, which would be stored in plain text. Remove it and use the signing secret to authenticate requests.`);

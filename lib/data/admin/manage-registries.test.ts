@@ -103,6 +103,7 @@ describe("registry settings", () => {
     ["plain http without insecure", () => dockerHubInput({ insecure: false }), env, /uses plain http.*Allow plain http/],
     ["URL with credentials", () => dockerHubInput({ kind: "DISTRIBUTION", url: "https://robot:secret@registry.example.com" }), env, /must not contain credentials/],
     ["invalid URL", () => dockerHubInput({ kind: "DISTRIBUTION", url: "registry example" }), env, /"registry example" is not a valid URL/],
+    ["invalid URL with a password", () => dockerHubInput({ kind: "DISTRIBUTION", url: "https://robot:typed-secret@registry example" }), env, /"https:\/\/robot:\[redacted\]@registry example" is not a valid URL/],
     ["username without password", () => dockerHubInput({ password: "" }), env, /username and the password .* together/],
     ["sync interval over 720", () => dockerHubInput({ syncIntervalMinutes: 721 }), env, /Sync interval 721 is out of range.*1 to 720/],
     ["sync interval of 0", () => dockerHubInput({ syncIntervalMinutes: 0 }), env, /Sync interval 0 is out of range/],

@@ -5,6 +5,7 @@ import type { Viewer } from "@/lib/auth/get-viewer";
 import { getPrisma } from "@/lib/db";
 import { MAX_SYNC_INTERVAL_MINUTES, type Env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 import { assertPublicTarget } from "@/lib/security/outbound-target";
 import { jobNames } from "@/lib/jobs/queue";
 import { logger } from "@/lib/log";
@@ -269,7 +270,7 @@ function checkHttpUrl(value: string, field: string, insecure: boolean): string {
   try {
     url = new URL(value);
   } catch {
-    throw new AppError("INVALID_INPUT", `${field} "${value}" is not a valid URL. Enter it as https://registry.example.com.`);
+    throw new AppError("INVALID_INPUT", `${field} "${hideUrlCredentials(value)}" is not a valid URL. Enter it as https://registry.example.com.`);
   }
   if (url.username || url.password) throw new AppError("INVALID_INPUT", `${field} must not contain credentials; enter them in the username and password fields.`);
   if (url.protocol === "http:" && !insecure) throw new AppError("INVALID_INPUT", `${field} "${value}" uses plain http. Use https, or tick "Allow plain http" for a registry on a trusted network.`);

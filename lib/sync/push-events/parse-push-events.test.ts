@@ -33,6 +33,7 @@ describe("parsePushEvents", () => {
 
   test.each([
     ["not JSON", "{events:", /not valid JSON/],
+    ["text, not JSON", "sealedTokenValue0123456789 rest", /^The push event body is not valid JSON: Unexpected token 's' is not valid JSON\./],
     ["neither format", '{"hello":"world"}', /neither "events".*nor "push_data"/],
     ["JSON array", "[]", /neither "events"/],
     ["events not a list", '{"events":{}}', /envelope is malformed: events:/],

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { MANIFEST_ACCEPT_TYPES } from "@/lib/registry/manifest";
 import { validateRepositoryName } from "@/lib/registry/reference";
+import { describeJsonSyntaxError } from "@/lib/security/hide-credentials";
 
 /** A change to one repository that a push event reports. */
 export interface RepositoryEvent {
@@ -55,7 +56,7 @@ export function parsePushEvents(body: string): ParsedDelivery {
   try {
     document = JSON.parse(body);
   } catch (error) {
-    throw new AppError("INVALID_INPUT", `The push event body is not valid JSON: ${(error as Error).message}. Send a distribution notification envelope or a Docker Hub webhook.`);
+    throw new AppError("INVALID_INPUT", `The push event body is not valid JSON: ${describeJsonSyntaxError(error)}. Send a distribution notification envelope or a Docker Hub webhook.`);
   }
 
   if (typeof document === "object" && document !== null && "events" in document) {

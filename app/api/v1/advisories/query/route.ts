@@ -3,6 +3,7 @@ import { findAdvisoriesForPackages, MAX_QUERY_BODY_BYTES, parseAdvisoryQuery } f
 import { readQueryParams } from "@/lib/api/request-params";
 import { AppError } from "@/lib/errors";
 import { readBodyCapped } from "@/lib/registry/response-body";
+import { describeJsonSyntaxError } from "@/lib/security/hide-credentials";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ export const POST = apiRoute<Record<string, never>>("query advisories", async ({
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new AppError("INVALID_INPUT", `The request body is not valid JSON (${(error as Error).message}). Send {"packages": [{"ecosystem": "…", "name": "…"}]} with Content-Type: application/json.`);
+    throw new AppError("INVALID_INPUT", `The request body is not valid JSON (${describeJsonSyntaxError(error)}). Send {"packages": [{"ecosystem": "…", "name": "…"}]} with Content-Type: application/json.`);
   }
   return findAdvisoriesForPackages(parseAdvisoryQuery(body));
 });
