@@ -183,6 +183,37 @@ describe("readLayer entries", () => {
     expect(contents.symlinks.get("/evil")).toBe("/../../etc/passwd");
   });
 
+  it("buffers a file judged by its head", async () => {
+    const binary = new Uint8Array(5000).map((_, index) => index % 251);
+    const blob = await buildTar([
+      { name: "usr/bin/kept", content: binary },
+      { name: "usr/bin/dropped", content: new Uint8Array(5000).fill(7) },
+    ]);
+    const heads = new Map<string, number[]>();
+    const contents = await readLayer(
+      chunked(blob, 5),
+      options(blob, {
+        wantsContent: (path, head) => {
+          heads.set(path, [...head]);
+          return head[1] === 1;
+        },
+      }),
+    );
+
+    expect(heads.get("/usr/bin/kept")).toEqual([...binary.subarray(0, 16)]);
+    expect([...contents.files.keys()]).toEqual(["/usr/bin/kept"]);
+    expect(sha256(contents.files.get("/usr/bin/kept") ?? new Uint8Array())).toBe(sha256(binary));
+  });
+
+  it("judges an empty file by its head", async () => {
+    const blob = await buildTar([{ name: "etc/empty", content: "" }]);
+    const heads: number[] = [];
+    const contents = await readLayer(chunked(blob), options(blob, { wantsContent: (_path, head) => heads.push(head.byteLength) > 0 }));
+
+    expect(heads).toEqual([0]);
+    expect(contents.files.get("/etc/empty")?.byteLength).toBe(0);
+  });
+
   it("skips a file over its cap", async () => {
     const blob = await buildTar([
       { name: "var/lib/dpkg/status", content: "x".repeat(2000) },
@@ -352,6 +383,24 @@ describe("readLayer failures", () => {
     const error = await caught(readLayer(chunked(truncated), options(truncated)));
     expect(error.code).toBe("INVALID_INPUT");
     expect(error.message).toContain("tar stream is invalid");
+  });
+
+  it("names layer and offset of a bad checksum", async () => {
+    const tarBytes = (await buildTar(sampleEntries)).slice();
+    tarBytes[512] = (tarBytes[512] ?? 0) ^ 0x01; // the second header's first name byte
+    const blob = new Uint8Array(gzipSync(tarBytes));
+    const error = await caught(readLayer(chunked(blob), options(blob)));
+
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toContain(`Layer ${sha256(blob)} could not be read`);
+    expect(error.message).toContain("the header at offset 512 has checksum");
+  });
+
+  it("names the entry and offset of a truncated tar", async () => {
+    const full = await buildTar([{ name: "usr/bin/tool", content: "x".repeat(5000) }]);
+    const truncated = full.slice(0, 2048);
+    const error = await caught(readLayer(chunked(truncated), options(truncated)));
+    expect(error.message).toContain('the archive ends at offset 2048 inside entry "usr/bin/tool" (header at offset 0), 3464 content bytes short');
   });
 
   it("rejects bytes that are not tar", async () => {
