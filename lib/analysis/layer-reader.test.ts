@@ -205,6 +205,30 @@ describe("readLayer entries", () => {
     expect(sha256(contents.files.get("/usr/bin/kept") ?? new Uint8Array())).toBe(sha256(binary));
   });
 
+  it("keeps files onFile declines intact", async () => {
+    const blob = await buildTar([
+      { name: "usr/bin/first", content: "A".repeat(5000) },
+      { name: "etc/kept", content: "kept content" },
+      // Smaller than the first, so its bytes reuse the memory the first one was read into.
+      { name: "usr/bin/second", content: "B".repeat(3000) },
+    ]);
+    const seen = new Map<string, string>();
+    const contents = await readLayer(
+      chunked(blob, 700),
+      options(blob, {
+        onFile: (path, content) => {
+          seen.set(path, new TextDecoder().decode(content));
+          return path.startsWith("/usr/bin/");
+        },
+      }),
+    );
+
+    expect(seen.get("/usr/bin/first")).toBe("A".repeat(5000));
+    expect(seen.get("/usr/bin/second")).toBe("B".repeat(3000));
+    expect([...contents.files.keys()]).toEqual(["/etc/kept"]);
+    expect(text(contents.files.get("/etc/kept"))).toBe("kept content");
+  });
+
   it("judges an empty file by its head", async () => {
     const blob = await buildTar([{ name: "etc/empty", content: "" }]);
     const heads: number[] = [];

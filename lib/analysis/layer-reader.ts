@@ -63,6 +63,8 @@ export interface ReadLayerOptions {
    * Called with each requested file as soon as it is read. Returning true means
    * the caller has consumed it, so it is not kept in `files`: large files such
    * as binaries are then held one at a time instead of for the whole layer.
+   * The content shares memory with the next file's, so a caller that returns
+   * true must not keep a reference to it.
    */
   onFile?: (path: string, content: Uint8Array) => boolean;
   /** Judges a wanted file from its first bytes; a file it rejects is skipped silently, before the size cap applies. */
@@ -165,7 +167,7 @@ async function extractLayer(
     uncompressedBytes: 0,
   };
 
-  const passedOver: PassedOver = { consumed: new Set(), skipped: new Set() };
+  const passedOver: PassedOver = { consumed: new Set(), skipped: new Set(), scratch: new Uint8Array(0) };
   const reader = new TarReader((entry) => readEntry(entry, options, contents, passedOver));
   try {
     for await (const chunk of tarBytes) {
@@ -271,7 +273,8 @@ class RequestedFile implements TarContentSink {
       this.passedOver.consumed.add(this.path);
       return;
     }
-    this.contents.files.set(this.path, this.content);
+    const inScratch = this.content.buffer === this.passedOver.scratch.buffer;
+    this.contents.files.set(this.path, inScratch ? this.content.slice() : this.content);
   }
 
   /** Passes the head to wantsContent; when accepted, allocates the content and copies the head into it. */
@@ -288,14 +291,21 @@ class RequestedFile implements TarContentSink {
     return this.content !== null;
   }
 
-  /** Returns an array of the file's size, or null with a problem when the file is over its cap. */
+  /**
+   * Returns an array of the file's size, or null with a problem when the file
+   * is over its cap. With onFile, the array is a view of the layer's scratch
+   * buffer, because most such files (binaries parsed for build info) are
+   * consumed at once; end() copies a file that onFile does not consume.
+   */
   private allocate(): Uint8Array | null {
     const maxBytes = this.options.maxFileBytes(this.path);
     if (this.size > maxBytes) {
       this.contents.problems.push({ path: this.path, message: `File is ${this.size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
       return null;
     }
-    return new Uint8Array(this.size);
+    if (this.options.onFile === undefined) return new Uint8Array(this.size);
+    if (this.passedOver.scratch.byteLength < this.size) this.passedOver.scratch = new Uint8Array(this.size);
+    return this.passedOver.scratch.subarray(0, this.size);
   }
 }
 
@@ -305,6 +315,8 @@ interface PassedOver {
   consumed: Set<string>;
   /** Turned down by wantsContent. */
   skipped: Set<string>;
+  /** Reused for each file passed to onFile, so consumed files do not each allocate their size. */
+  scratch: Uint8Array;
 }
 
 /** The number of bytes from a file's start passed to wantsContent, enough for magic numbers such as ELF's. */
