@@ -461,6 +461,19 @@ describe("normalizeLayerPath", () => {
     ["../etc/passwd", null],
     ["/../etc/passwd", null],
     ["a/../../b", null],
+    ["./usr/bin/env", "/usr/bin/env"],
+    ["usr/bin/env", "/usr/bin/env"],
+    ["usr/.hidden/file", "/usr/.hidden/file"],
+    ["usr/./bin", "/usr/bin"],
+    ["./../x", null],
+    ["..", null],
+    [".wh.file", "/.wh.file"],
+    ["etc/..", "/"],
+    ["", "/"],
+    ["/", "/"],
+    ["...", "/..."],
+    ["//etc/passwd", "/etc/passwd"],
+    [".//etc/passwd", "/etc/passwd"],
   ];
   for (const [input, expected] of cases) {
     it(`normalises ${JSON.stringify(input)}`, () => {

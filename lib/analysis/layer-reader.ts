@@ -130,6 +130,12 @@ export async function readLayer(
  * root, because such an entry would write outside the image.
  */
 export function normalizeLayerPath(name: string): string | null {
+  // Names that are clean apart from a leading "./" or "/", as most layer entries are, skip the split and join.
+  const relative = name.startsWith("./") ? name.slice(2) : name.startsWith("/") ? name.slice(1) : name;
+  if (relative !== "" && !relative.startsWith(".") && !relative.startsWith("/") && !relative.endsWith("/") && !relative.includes("//") && !relative.includes("/.")) {
+    return `/${relative}`;
+  }
+
   const segments: string[] = [];
   for (const segment of name.split("/")) {
     if (segment === "" || segment === ".") continue;
@@ -294,8 +300,8 @@ class RequestedFile implements TarContentSink {
   /**
    * Returns an array of the file's size, or null with a problem when the file
    * is over its cap. With onFile, the array is a view of the layer's scratch
-   * buffer, because most such files (binaries parsed for build info) are
-   * consumed at once; end() copies a file that onFile does not consume.
+   * buffer, because onFile consumes most files at once (binaries parsed for
+   * build info). end() copies a file that onFile does not consume.
    */
   private allocate(): Uint8Array | null {
     const maxBytes = this.options.maxFileBytes(this.path);
