@@ -71,7 +71,9 @@ describe("analyzeImage against the CNCF registry", () => {
         { path: "var/lib/dpkg/status", content: DEBIAN_STATUS },
       ],
     ]);
+    const startedAt = Date.now();
     const result = await syncAndAnalyze("acme/debian", built);
+    const endedAt = Date.now();
 
     expect(result).toMatchObject({ status: "ANALYSED", blobFetches: 1, os: { id: "debian", versionId: "12", ecosystem: "Debian:12" } });
     const expected = listInstalledDpkgPackages(DEBIAN_STATUS).map((pkg) => `${pkg.name}@${pkg.version}`).sort();
@@ -80,7 +82,25 @@ describe("analyzeImage against the CNCF registry", () => {
     expect(stored.every((pkg) => pkg.ecosystem === "Debian:12" && pkg.layerDigest === built.layers[0]!.digest)).toBe(true);
 
     const analysis = await prisma.imageAnalysis.findUniqueOrThrow({ where: { imageDigest: built.manifest.digest } });
-    expect(analysis).toMatchObject({ status: "ANALYSED", osEcosystem: "Debian:12", packageCount: expected.length });
+    const os = result.status === "ANALYSED" ? result.os : null;
+    expect(analysis).toMatchObject({
+      status: "ANALYSED",
+      reason: null,
+      analyzerVersion: catalogers.map((cataloger) => `${cataloger.id}@${cataloger.version}`).join(" "),
+      osId: "debian",
+      osVersionId: "12",
+      osPrettyName: os?.prettyName,
+      osEcosystem: "Debian:12",
+      osEndOfLife: os?.endOfLife,
+      packageCount: expected.length,
+      problems: [],
+      blobFetches: 1,
+    });
+    expect(analysis.durationMs).toBeGreaterThanOrEqual(0);
+    for (const time of [analysis.analysedAt, analysis.updatedAt]) {
+      expect(time?.getTime()).toBeGreaterThanOrEqual(startedAt);
+      expect(time?.getTime()).toBeLessThanOrEqual(endedAt);
+    }
   });
 
   test("whiteout, layer of each package, source name", async () => {

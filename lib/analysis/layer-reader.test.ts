@@ -183,6 +183,61 @@ describe("readLayer entries", () => {
     expect(contents.symlinks.get("/evil")).toBe("/../../etc/passwd");
   });
 
+  it("buffers a file judged by its head", async () => {
+    const binary = new Uint8Array(5000).map((_, index) => index % 251);
+    const blob = await buildTar([
+      { name: "usr/bin/kept", content: binary },
+      { name: "usr/bin/dropped", content: new Uint8Array(5000).fill(7) },
+    ]);
+    const heads = new Map<string, number[]>();
+    const contents = await readLayer(
+      chunked(blob, 5),
+      options(blob, {
+        wantsContent: (path, head) => {
+          heads.set(path, [...head]);
+          return head[1] === 1;
+        },
+      }),
+    );
+
+    expect(heads.get("/usr/bin/kept")).toEqual([...binary.subarray(0, 16)]);
+    expect([...contents.files.keys()]).toEqual(["/usr/bin/kept"]);
+    expect(sha256(contents.files.get("/usr/bin/kept") ?? new Uint8Array())).toBe(sha256(binary));
+  });
+
+  it("keeps files onFile declines intact", async () => {
+    const blob = await buildTar([
+      { name: "usr/bin/first", content: "A".repeat(5000) },
+      { name: "etc/kept", content: "kept content" },
+      // Smaller than the first, so its bytes reuse the memory the first one was read into.
+      { name: "usr/bin/second", content: "B".repeat(3000) },
+    ]);
+    const seen = new Map<string, string>();
+    const contents = await readLayer(
+      chunked(blob, 700),
+      options(blob, {
+        onFile: (path, content) => {
+          seen.set(path, new TextDecoder().decode(content));
+          return path.startsWith("/usr/bin/");
+        },
+      }),
+    );
+
+    expect(seen.get("/usr/bin/first")).toBe("A".repeat(5000));
+    expect(seen.get("/usr/bin/second")).toBe("B".repeat(3000));
+    expect([...contents.files.keys()]).toEqual(["/etc/kept"]);
+    expect(text(contents.files.get("/etc/kept"))).toBe("kept content");
+  });
+
+  it("judges an empty file by its head", async () => {
+    const blob = await buildTar([{ name: "etc/empty", content: "" }]);
+    const heads: number[] = [];
+    const contents = await readLayer(chunked(blob), options(blob, { wantsContent: (_path, head) => heads.push(head.byteLength) > 0 }));
+
+    expect(heads).toEqual([0]);
+    expect(contents.files.get("/etc/empty")?.byteLength).toBe(0);
+  });
+
   it("skips a file over its cap", async () => {
     const blob = await buildTar([
       { name: "var/lib/dpkg/status", content: "x".repeat(2000) },
@@ -354,6 +409,24 @@ describe("readLayer failures", () => {
     expect(error.message).toContain("tar stream is invalid");
   });
 
+  it("names layer and offset of a bad checksum", async () => {
+    const tarBytes = (await buildTar(sampleEntries)).slice();
+    tarBytes[512] = (tarBytes[512] ?? 0) ^ 0x01; // the second header's first name byte
+    const blob = new Uint8Array(gzipSync(tarBytes));
+    const error = await caught(readLayer(chunked(blob), options(blob)));
+
+    expect(error.code).toBe("INVALID_INPUT");
+    expect(error.message).toContain(`Layer ${sha256(blob)} could not be read`);
+    expect(error.message).toContain("the header at offset 512 has checksum");
+  });
+
+  it("names the entry and offset of a truncated tar", async () => {
+    const full = await buildTar([{ name: "usr/bin/tool", content: "x".repeat(5000) }]);
+    const truncated = full.slice(0, 2048);
+    const error = await caught(readLayer(chunked(truncated), options(truncated)));
+    expect(error.message).toContain('the archive ends at offset 2048 inside entry "usr/bin/tool" (header at offset 0), 3464 content bytes short');
+  });
+
   it("rejects bytes that are not tar", async () => {
     const blob = new TextEncoder().encode("<html>not a layer</html>".repeat(40));
     const error = await caught(readLayer(chunked(blob), options(blob)));
@@ -388,6 +461,19 @@ describe("normalizeLayerPath", () => {
     ["../etc/passwd", null],
     ["/../etc/passwd", null],
     ["a/../../b", null],
+    ["./usr/bin/env", "/usr/bin/env"],
+    ["usr/bin/env", "/usr/bin/env"],
+    ["usr/.hidden/file", "/usr/.hidden/file"],
+    ["usr/./bin", "/usr/bin"],
+    ["./../x", null],
+    ["..", null],
+    [".wh.file", "/.wh.file"],
+    ["etc/..", "/"],
+    ["", "/"],
+    ["/", "/"],
+    ["...", "/..."],
+    ["//etc/passwd", "/etc/passwd"],
+    [".//etc/passwd", "/etc/passwd"],
   ];
   for (const [input, expected] of cases) {
     it(`normalises ${JSON.stringify(input)}`, () => {

@@ -3,8 +3,8 @@ import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 import { Decompress as ZstdDecompress } from "fzstd";
-import tar from "tar-stream";
 
+import { TarFormatError, TarReader, type TarContentSink, type TarEntry } from "@/lib/analysis/tar-reader";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
@@ -63,6 +63,8 @@ export interface ReadLayerOptions {
    * Called with each requested file as soon as it is read. Returning true means
    * the caller has consumed it, so it is not kept in `files`: large files such
    * as binaries are then held one at a time instead of for the whole layer.
+   * The content shares memory with the next file's, so a caller that returns
+   * true must not keep a reference to it.
    */
   onFile?: (path: string, content: Uint8Array) => boolean;
   /** Judges a wanted file from its first bytes; a file it rejects is skipped silently, before the size cap applies. */
@@ -72,9 +74,6 @@ export interface ReadLayerOptions {
 }
 
 type Compression = "gzip" | "zstd" | "none";
-
-/** One entry of a tar stream: its header and a stream of its content. */
-type TarEntry = tar.Extract extends AsyncIterable<infer Entry> ? Entry : never;
 
 const WHITEOUT_PREFIX = ".wh.";
 const OPAQUE_WHITEOUT = ".wh..wh..opq";
@@ -131,6 +130,12 @@ export async function readLayer(
  * root, because such an entry would write outside the image.
  */
 export function normalizeLayerPath(name: string): string | null {
+  // Names that are clean apart from a leading "./" or "/", as most layer entries are, skip the split and join.
+  const relative = name.startsWith("./") ? name.slice(2) : name.startsWith("/") ? name.slice(1) : name;
+  if (relative !== "" && !relative.startsWith(".") && !relative.startsWith("/") && !relative.endsWith("/") && !relative.includes("//") && !relative.includes("/.")) {
+    return `/${relative}`;
+  }
+
   const segments: string[] = [];
   for (const segment of name.split("/")) {
     if (segment === "" || segment === ".") continue;
@@ -168,40 +173,30 @@ async function extractLayer(
     uncompressedBytes: 0,
   };
 
-  const extract = tar.extract();
-  const feeding = feedExtract(tarBytes, extract).then(
-    () => null,
-    (error: unknown) => error,
-  );
-
-  const passedOver: PassedOver = { consumed: new Set(), skipped: new Set() };
-  let entryError: unknown = null;
+  const passedOver: PassedOver = { consumed: new Set(), skipped: new Set(), scratch: new Uint8Array(0) };
+  const reader = new TarReader((entry) => readEntry(entry, options, contents, passedOver));
   try {
-    for await (const entry of extract) {
-      await readEntry(entry, options, contents, passedOver);
+    for await (const chunk of tarBytes) {
+      // Bytes after the end-of-archive block are still decompressed, so the
+      // gzip or zstd trailer is checked and the uncompressed cap still applies.
+      if (!reader.finished) reader.write(chunk);
     }
+    reader.end();
   } catch (error) {
-    entryError = error;
-    extract.destroy();
-  }
-
-  const feedError = await feeding;
-  if (feedError !== null) throw feedError;
-  if (entryError !== null) {
-    throw corruptLayer(options.digest, `its tar stream is invalid (${describeError(entryError)})`, entryError);
+    if (error instanceof TarFormatError) throw corruptLayer(options.digest, `its tar stream is invalid: ${error.message}`, error);
+    throw error;
   }
 
   contents.uncompressedBytes = budget.used;
   return contents;
 }
 
-async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: LayerContents, passedOver: PassedOver): Promise<void> {
-  const { header } = entry;
-  const path = normalizeLayerPath(header.name);
+/** Records one tar entry in `contents`, returning a sink when its content should be buffered. */
+function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: LayerContents, passedOver: PassedOver): TarContentSink | null {
+  const path = normalizeLayerPath(entry.path);
   if (path === null) {
-    contents.problems.push({ path: header.name, message: "Entry path climbs above the image root; the entry was ignored." });
-    await drain(entry);
-    return;
+    contents.problems.push({ path: entry.path, message: "Entry path climbs above the image root; the entry was ignored." });
+    return null;
   }
 
   const slash = path.lastIndexOf("/");
@@ -215,8 +210,7 @@ async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: L
     } else if (!baseName.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
       contents.whiteouts.push(joinPath(directory, baseName.slice(WHITEOUT_PREFIX.length)));
     }
-    await drain(entry);
-    return;
+    return null;
   }
 
   // A later entry for the same path replaces an earlier one.
@@ -225,68 +219,100 @@ async function readEntry(entry: TarEntry, options: ReadLayerOptions, contents: L
   contents.files.delete(path);
   contents.symlinks.delete(path);
 
-  switch (header.type) {
+  switch (entry.type) {
     case "file":
-    case "contiguous-file":
-      await readFileEntry(entry, path, options, contents, passedOver);
-      return;
+      return options.wants(path) ? new RequestedFile(path, entry.size, options, contents, passedOver) : null;
     case "symlink":
-      contents.symlinks.set(path, header.linkname ?? "");
-      break;
+      contents.symlinks.set(path, entry.linkPath);
+      return null;
     case "link":
-      readHardLink(header.linkname ?? "", path, options, contents, passedOver);
-      break;
+      readHardLink(entry.linkPath, path, options, contents, passedOver);
+      return null;
     default:
       // Directories, devices and FIFOs hold no content a cataloger reads.
-      break;
+      return null;
   }
-  await drain(entry);
 }
 
-async function readFileEntry(entry: TarEntry, path: string, options: ReadLayerOptions, contents: LayerContents, { consumed, skipped }: PassedOver): Promise<void> {
-  if (!options.wants(path)) {
-    await drain(entry);
-    return;
+/**
+ * Buffers one requested file: first its head for wantsContent, then, when the
+ * file is within its size cap, the whole content in one array of its size.
+ */
+class RequestedFile implements TarContentSink {
+  private head: Uint8Array | null;
+  private headFill = 0;
+  private content: Uint8Array | null = null;
+  private filled = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly size: number,
+    private readonly options: ReadLayerOptions,
+    private readonly contents: LayerContents,
+    private readonly passedOver: PassedOver,
+  ) {
+    this.head = options.wantsContent === undefined ? null : new Uint8Array(Math.min(CONTENT_HEAD_BYTES, size));
+    if (this.head === null) this.content = this.allocate();
   }
 
-  const size = entry.header.size ?? 0;
-  const chunks = entry[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
-  if (options.wantsContent) {
-    while (headBytes < CONTENT_HEAD_BYTES && headBytes < size) {
-      const next = await chunks.next();
-      if (next.done === true) break;
-      head.push(next.value as Uint8Array);
-      headBytes += (next.value as Uint8Array).byteLength;
+  write(bytes: Uint8Array): boolean {
+    let rest = bytes;
+    if (this.head !== null) {
+      const copied = Math.min(this.head.byteLength - this.headFill, bytes.byteLength);
+      this.head.set(bytes.subarray(0, copied), this.headFill);
+      this.headFill += copied;
+      if (this.headFill < this.head.byteLength) return true;
+      if (!this.acceptHead()) return false;
+      rest = bytes.subarray(copied);
     }
-    if (!options.wantsContent(path, concatenate(head).subarray(0, CONTENT_HEAD_BYTES))) {
-      skipped.add(path);
-      await drainIterator(chunks);
+    if (this.content === null) return false;
+    this.content.set(rest, this.filled);
+    this.filled += rest.byteLength;
+    return true;
+  }
+
+  end(): void {
+    // A file shorter than the head (an empty one among them) is judged here.
+    if (this.head !== null && !this.acceptHead()) return;
+    if (this.content === null) return;
+    if (this.options.onFile?.(this.path, this.content) === true) {
+      this.passedOver.consumed.add(this.path);
       return;
     }
+    const inScratch = this.content.buffer === this.passedOver.scratch.buffer;
+    this.contents.files.set(this.path, inScratch ? this.content.slice() : this.content);
   }
 
-  const maxBytes = options.maxFileBytes(path);
-  if (size > maxBytes) {
-    contents.problems.push({ path, message: `File is ${size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
-    await drainIterator(chunks);
-    return;
+  /** Passes the head to wantsContent; when accepted, allocates the content and copies the head into it. */
+  private acceptHead(): boolean {
+    const head = this.head ?? new Uint8Array(0);
+    this.head = null;
+    if (this.options.wantsContent?.(this.path, head) === false) {
+      this.passedOver.skipped.add(this.path);
+      return false;
+    }
+    this.content = this.allocate();
+    this.content?.set(head.subarray(0, this.headFill));
+    this.filled = this.headFill;
+    return this.content !== null;
   }
 
-  const content = new Uint8Array(size);
-  let offset = 0;
-  const place = (bytes: Uint8Array) => {
-    content.set(bytes.subarray(0, size - offset), offset);
-    offset += bytes.byteLength;
-  };
-  head.forEach(place);
-  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) place(next.value as Uint8Array);
-  if (options.onFile?.(path, content) === true) {
-    consumed.add(path);
-    return;
+  /**
+   * Returns an array of the file's size, or null with a problem when the file
+   * is over its cap. With onFile, the array is a view of the layer's scratch
+   * buffer, because onFile consumes most files at once (binaries parsed for
+   * build info). end() copies a file that onFile does not consume.
+   */
+  private allocate(): Uint8Array | null {
+    const maxBytes = this.options.maxFileBytes(this.path);
+    if (this.size > maxBytes) {
+      this.contents.problems.push({ path: this.path, message: `File is ${this.size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
+      return null;
+    }
+    if (this.options.onFile === undefined) return new Uint8Array(this.size);
+    if (this.passedOver.scratch.byteLength < this.size) this.passedOver.scratch = new Uint8Array(this.size);
+    return this.passedOver.scratch.subarray(0, this.size);
   }
-  contents.files.set(path, content);
 }
 
 /** Requested files the layer has but `files` does not hold, so hard links to them are handled like their targets. */
@@ -295,14 +321,12 @@ interface PassedOver {
   consumed: Set<string>;
   /** Turned down by wantsContent. */
   skipped: Set<string>;
+  /** Reused for each file passed to onFile, so consumed files do not each allocate their size. */
+  scratch: Uint8Array;
 }
 
 /** The number of bytes from a file's start passed to wantsContent, enough for magic numbers such as ELF's. */
 const CONTENT_HEAD_BYTES = 16;
-
-async function drainIterator(chunks: AsyncIterator<unknown>): Promise<void> {
-  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) void next;
-}
 
 /** Hard links name an earlier entry of the same layer (POSIX tar, typeflag '1'). */
 function readHardLink(linkName: string, path: string, options: ReadLayerOptions, contents: LayerContents, { consumed, skipped }: PassedOver): void {
@@ -338,38 +362,6 @@ function readHardLink(linkName: string, path: string, options: ReadLayerOptions,
 
 function joinPath(directory: string, name: string): string {
   return directory === "/" ? `/${name}` : `${directory}/${name}`;
-}
-
-async function drain(entry: TarEntry): Promise<void> {
-  for await (const chunk of entry) {
-    void chunk;
-  }
-}
-
-/** Writes the tar bytes into the extractor, waiting whenever it applies backpressure. */
-async function feedExtract(chunks: AsyncIterable<Uint8Array>, extract: tar.Extract): Promise<void> {
-  try {
-    for await (const chunk of chunks) {
-      if (extract.destroyed) return;
-      if (!extract.write(chunk)) await waitForDrain(extract);
-    }
-    extract.end(null);
-  } catch (error) {
-    extract.destroy(error instanceof Error ? error : new Error(String(error)));
-    throw error;
-  }
-}
-
-function waitForDrain(extract: tar.Extract): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      extract.off("drain", done);
-      extract.off("close", done);
-      resolve();
-    };
-    extract.on("drain", done);
-    extract.on("close", done);
-  });
 }
 
 async function detectCompression(chunks: AsyncIterable<Uint8Array>): Promise<{ compression: Compression; chunks: AsyncIterable<Uint8Array> }> {
