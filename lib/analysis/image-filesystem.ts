@@ -45,11 +45,13 @@ export function mergeLayers(layers: LayerContents[]): ImageFilesystem {
       tree.removeBelow(tree.placePath(directory));
     }
     for (const path of layer.whiteouts) {
+      if (!whiteoutNamesEntry(path)) continue;
       const placed = tree.placePath(path);
       tree.remove(placed);
       tree.removeBelow(placed);
     }
     for (const [path, target] of layer.symlinks) {
+      if (isRoot(path)) continue;
       const placed = tree.placePath(path);
       tree.removeBelow(placed);
       tree.remove(placed);
@@ -57,6 +59,7 @@ export function mergeLayers(layers: LayerContents[]): ImageFilesystem {
       tree.addAncestors(placed);
     }
     for (const [path, content] of layer.files) {
+      if (isRoot(path)) continue;
       const placed = tree.placePath(path);
       tree.removeBelow(placed);
       tree.remove(placed);
@@ -78,6 +81,40 @@ export function mergeLayers(layers: LayerContents[]): ImageFilesystem {
       return entries.sort(compareByPath);
     },
   };
+}
+
+/** A change of a layer that the merge ignores, with the reason. */
+export interface IgnoredChange {
+  path: string;
+  message: string;
+}
+
+/**
+ * Lists the changes of a layer that the merge ignores, because applied they
+ * would delete whole lower layers:
+ * - whiteouts named `.wh.`, `.wh..` or `.wh...`, whose name after the prefix
+ *   ("", "." or "..") is the whiteout's own directory or its parent;
+ * - files and symlinks at the root, whose path (an empty or `.` name in the
+ *   tar) is the root directory, which no entry replaces.
+ */
+export function ignoredChanges(layer: Pick<LayerContents, "whiteouts" | "symlinks" | "files">): IgnoredChange[] {
+  const ignored: IgnoredChange[] = [];
+  for (const path of layer.whiteouts) {
+    if (!whiteoutNamesEntry(path)) ignored.push({ path, message: "Whiteout names no file (its name after .wh. is empty, . or ..), so it was ignored." });
+  }
+  for (const path of [...layer.symlinks.keys(), ...layer.files.keys()]) {
+    if (isRoot(path)) ignored.push({ path, message: "Entry replaces the image root directory, so it was ignored." });
+  }
+  return ignored;
+}
+
+function whiteoutNamesEntry(path: string): boolean {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name !== "" && name !== "." && name !== "..";
+}
+
+function isRoot(path: string): boolean {
+  return normalizeLayerPath(path) === "/";
 }
 
 /**
