@@ -47,6 +47,7 @@ const corpus: { file: string; className: string; path?: string }[] = [
   { file: "dpkg-source-spaces.status", className: "dpkg", path: "/var/lib/dpkg/status" },
   { file: "gemspec-blank-lines.gemspec", className: "ruby", path: "/usr/local/bundle/specifications/blank-1.0.gemspec" },
   { file: "pom-unclosed-tags.jar", className: "java", path: "/app/lib/unclosed-1.0.jar" },
+  { file: "python-license-classifier-tabs.METADATA", className: "python", path: "/usr/lib/python3/site-packages/tabs-1.0.dist-info/METADATA" },
 ];
 
 describe("fuzz corpus", () => {

@@ -104,7 +104,7 @@ function packageDatabaseClass(name: string): InputClass {
 
 let seedTarsCache: { name: string; bytes: Uint8Array }[] | null = null;
 
-/** Plain tar layers to mutate: the committed Debian layer and one layer holding a seed of every package database. */
+/** Returns the plain tar layers to mutate: the committed Debian layer and one layer with a seed of every package database. */
 function seedTars(): { name: string; bytes: Uint8Array }[] {
   if (seedTarsCache) return seedTarsCache;
   const small = Object.entries(packageDatabaseSeeds)
@@ -178,7 +178,7 @@ const gzipClass: InputClass = {
   run: (fuzzCase) => runLayerCase(fuzzCase.bytes),
 };
 
-/** A zstd frame of raw (stored) blocks, enough to give the decoder valid input to corrupt without a zstd encoder. */
+/** Wraps bytes in a zstd frame of raw (stored) blocks, which gives the decoder valid input to corrupt without a zstd encoder. */
 export function zstdStoredFrame(bytes: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38)];
   const blockBytes = 128 * 1024;
@@ -203,7 +203,7 @@ const zstdClass: InputClass = {
 };
 
 /**
- * A class of JSON documents: generated cases replace a node with a hostile
+ * Builds a class of JSON documents: generated cases replace a node with a hostile
  * fragment or mutate the serialised bytes.
  */
 function documentClass(name: string, run: (fuzzCase: FuzzCase) => string[], contentTypes: readonly (string | null)[] = [null]): InputClass {
@@ -214,11 +214,28 @@ function documentClass(name: string, run: (fuzzCase: FuzzCase) => string[], cont
     fixedCases: () => loadSeeds().map((seed, index) => ({ name: `seed ${index}`, bytes: encoder.encode(JSON.stringify(seed)), contentType: contentTypes[0] ?? null })),
     generate(random) {
       const seed = random.pick(loadSeeds());
-      const mutation = random.next() < 0.6 ? mutateJson(random, seed) : mutateBytes(random, encoder.encode(JSON.stringify(seed, null, random.next() < 0.5 ? 2 : 0)));
+      const mutation = isEnvelope(seed) && random.next() < 0.5 ? mutateEnvelopePayload(random, seed) : mutateDocument(random, seed);
       return { name: mutation.name, bytes: mutation.bytes, contentType: random.pick(contentTypes) };
     },
     run: async (fuzzCase) => run(fuzzCase),
   };
+}
+
+function mutateDocument(random: Random, document: unknown): Mutation {
+  if (random.next() < 0.6) return mutateJson(random, document);
+  return mutateBytes(random, encoder.encode(JSON.stringify(document, null, random.next() < 0.5 ? 2 : 0)));
+}
+
+function isEnvelope(document: unknown): document is { payload: string; payloadType: string } {
+  return typeof document === "object" && document !== null && typeof (document as { payload?: unknown }).payload === "string";
+}
+
+/** Mutates the statement inside a DSSE envelope and encodes it again, so the mutation reaches past the base64 layer. */
+function mutateEnvelopePayload(random: Random, envelope: { payload: string; payloadType: string }): Mutation {
+  const statement = parseJsonOrNull(Buffer.from(envelope.payload, "base64"));
+  const inner = mutateDocument(random, statement);
+  const payload = Buffer.from(inner.bytes).toString(random.next() < 0.8 ? "base64" : "base64url");
+  return { name: `envelope payload ${inner.name}`, bytes: encoder.encode(JSON.stringify({ ...envelope, payload })) };
 }
 
 const where = { repository: "fuzz/image", digest: `sha256:${"f".repeat(64)}` };
