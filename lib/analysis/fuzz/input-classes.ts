@@ -211,7 +211,10 @@ function documentClass(name: string, run: (fuzzCase: FuzzCase) => string[], cont
   const loadSeeds = () => (seeds ??= documentSeeds[name]!());
   return {
     name,
-    fixedCases: () => loadSeeds().map((seed, index) => ({ name: `seed ${index}`, bytes: encoder.encode(JSON.stringify(seed)), contentType: contentTypes[0] ?? null })),
+    fixedCases: () => [
+      ...loadSeeds().map((seed, index) => ({ name: `seed ${index}`, bytes: encoder.encode(JSON.stringify(seed)), contentType: contentTypes[0] ?? null })),
+      ...Object.entries(hostileDocuments[name] ?? {}).map(([caseName, text]) => ({ name: caseName, bytes: encoder.encode(text), contentType: contentTypes[0] ?? null })),
+    ],
     generate(random) {
       const seed = random.pick(loadSeeds());
       const mutation = isEnvelope(seed) && random.next() < 0.5 ? mutateEnvelopePayload(random, seed) : mutateDocument(random, seed);
@@ -220,6 +223,28 @@ function documentClass(name: string, run: (fuzzCase: FuzzCase) => string[], cont
     run: async (fuzzCase) => run(fuzzCase),
   };
 }
+
+const hugeDigest = `sha256:${"a".repeat(64)}`;
+const layerDescriptor = { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: hugeDigest, size: 1 };
+
+/** Hand-made documents by class: shapes a registry or an attacker could send that a seed mutation rarely reaches. */
+const hostileDocuments: Record<string, Record<string, string>> = {
+  "manifest": {
+    "100k-layers": JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: { ...layerDescriptor, mediaType: "application/vnd.oci.image.config.v1+json" }, layers: Array.from({ length: 100_000 }, () => layerDescriptor) }),
+    "size-beyond-safe-integer": JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ mediaType: MediaType.ociManifest, digest: hugeDigest, size: 0 }] }).replace('"size":0', '"size":18446744073709551616'),
+    "negative-size": JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ mediaType: MediaType.ociManifest, digest: hugeDigest, size: -1 }] }),
+    "digest-traversal": JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ mediaType: MediaType.ociManifest, digest: "sha256:../../../etc/passwd", size: 1 }] }),
+    "prototype-keys": '{"__proto__":{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]},"schemaVersion":2,"constructor":{"prototype":{"x":1}}}',
+    "schema-version-string": JSON.stringify({ schemaVersion: "2", mediaType: MediaType.ociIndex, manifests: [] }),
+    "bom-prefixed": `\ufeff${JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] })}`,
+  },
+  "image-config": {
+    "labels-prototype": '{"architecture":"amd64","os":"linux","config":{"Labels":{"__proto__":{"org.opencontainers.image.base.name":"evil"}}},"rootfs":{"type":"layers","diff_ids":[]}}',
+    "labels-not-strings": '{"architecture":"amd64","os":"linux","config":{"Labels":{"org.opencontainers.image.base.name":["a"],"org.opencontainers.image.base.digest":{"x":1}}}}',
+    "base-name-hostile": '{"architecture":"amd64","os":"linux","config":{"Labels":{"org.opencontainers.image.base.name":"UPPER/../x:tag@sha256:zz","org.opencontainers.image.base.digest":"sha256:../../x"}}}',
+    "100k-diff-ids": JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: Array.from({ length: 100_000 }, () => hugeDigest) } }),
+  },
+};
 
 function mutateDocument(random: Random, document: unknown): Mutation {
   if (random.next() < 0.6) return mutateJson(random, document);
