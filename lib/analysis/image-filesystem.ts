@@ -118,13 +118,17 @@ function isRoot(path: string): boolean {
 }
 
 /**
- * Files and symlinks by absolute path, with a count of entries below each
- * directory so that removing a directory's contents scans only when it has any.
+ * Files and symlinks by absolute path, with the children of each directory
+ * that has entries below it, so that removing a directory's contents visits
+ * only that subtree. Scanning every path instead made a layer that deletes
+ * many directories quadratic: 20,000 whiteouts over as many symlinks took 14 s
+ * on a two-core test machine.
  */
 class MergedTree {
   readonly files = new Map<string, ImageFile>();
   readonly links = new Map<string, MergedLink>();
-  private readonly entriesBelow = new Map<string, number>();
+  /** Directory → its children that are entries or have entries below them. */
+  private readonly children = new Map<string, Set<string>>();
 
   /** Returns where an entry for `path` lands: its parent directory resolved through the links so far. */
   placePath(path: string): string {
@@ -174,25 +178,42 @@ class MergedTree {
   }
 
   removeBelow(directory: string): void {
-    if ((this.entriesBelow.get(directory) ?? 0) === 0) return;
-    const prefix = directory === "/" ? "/" : `${directory}/`;
-    for (const path of [...this.files.keys(), ...this.links.keys()]) {
-      if (path.startsWith(prefix) && path !== directory) this.remove(path);
+    const below: string[] = [];
+    const pending = [...(this.children.get(directory) ?? [])];
+    for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+      below.push(path);
+      pending.push(...(this.children.get(path) ?? []));
     }
+    for (const path of below) this.remove(path);
   }
 
+  /** Links a new entry into the child sets of its ancestors, up to the first ancestor already linked. */
   addAncestors(path: string): void {
-    for (const ancestor of ancestorsOf(path)) {
-      this.entriesBelow.set(ancestor, (this.entriesBelow.get(ancestor) ?? 0) + 1);
+    for (let child = path; child !== "/"; ) {
+      const parent = parentOf(child);
+      const parentLinked = this.isPresent(parent);
+      const siblings = this.children.get(parent) ?? new Set<string>();
+      siblings.add(child);
+      this.children.set(parent, siblings);
+      if (parentLinked) return;
+      child = parent;
     }
   }
 
+  /** Unlinks a removed entry, and each ancestor left with no entry below it that is not an entry itself. */
   private removeAncestors(path: string): void {
-    for (const ancestor of ancestorsOf(path)) {
-      const count = (this.entriesBelow.get(ancestor) ?? 0) - 1;
-      if (count > 0) this.entriesBelow.set(ancestor, count);
-      else this.entriesBelow.delete(ancestor);
+    for (let child = path; child !== "/" && !this.isPresent(child); ) {
+      const parent = parentOf(child);
+      const siblings = this.children.get(parent);
+      siblings?.delete(child);
+      if (siblings?.size === 0) this.children.delete(parent);
+      child = parent;
     }
+  }
+
+  /** Whether the path is a file, a symlink or a directory with entries below it. */
+  private isPresent(path: string): boolean {
+    return path === "/" || this.files.has(path) || this.links.has(path) || this.children.has(path);
   }
 }
 
@@ -206,12 +227,8 @@ function splitPath(path: string): string[] {
   return path.split("/").filter((component) => component !== "");
 }
 
-/** `/a/b/c` → `/`, `/a`, `/a/b`. */
-function ancestorsOf(path: string): string[] {
-  const ancestors = ["/"];
-  const components = splitPath(path);
-  for (let index = 1; index < components.length; index += 1) {
-    ancestors.push(`/${components.slice(0, index).join("/")}`);
-  }
-  return ancestors;
+/** `/a/b` → `/a`, `/a` → `/`. */
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
 }

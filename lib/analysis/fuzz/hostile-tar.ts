@@ -16,7 +16,7 @@ export interface RawTarEntry {
   sizeField?: Uint8Array;
   /** ustar prefix field, joined to the name with a slash by readers. */
   prefix?: string;
-  /** Writes a wrong checksum. */
+  /** Whether the header gets a wrong checksum. */
   badChecksum?: boolean;
 }
 
@@ -63,7 +63,7 @@ function writeField(header: Uint8Array, offset: number, length: number, value: s
   header.set(encoder.encode(value).subarray(0, length), offset);
 }
 
-/** A 12-byte base-256 size field (GNU extension): 0x80 then the value big-endian, or a negative value with 0xff. */
+/** Builds a 12-byte base-256 size field (GNU extension): 0x80 then the value big-endian, or a negative value with 0xff. */
 export function base256SizeField(value: bigint): Uint8Array {
   const field = new Uint8Array(12);
   const negative = value < 0n;
@@ -80,7 +80,7 @@ function paxRecords(records: string): Uint8Array {
   return encoder.encode(records);
 }
 
-/** A pax record with its correct length prefix (`<length> <key>=<value>\n`). */
+/** Builds a pax record with its correct length prefix (`<length> <key>=<value>\n`). */
 export function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let length = body.length + 1;
@@ -95,7 +95,7 @@ const STATUS = "Package: fuzz\nStatus: install ok installed\nVersion: 1.0\nArchi
  * records, base-256 sizes, GNU long names and sparse entries, link cycles,
  * climbing paths and lying sizes. Each is named for the fault it probes.
  */
-export function hostileTarLayers(): { name: string; bytes: Uint8Array }[] {
+export function hostileTarLayers(): { name: string; bytes: Uint8Array; lower?: Uint8Array }[] {
   const statusFile: RawTarEntry = { name: "var/lib/dpkg/status", type: "0", content: STATUS };
   const layers: { name: string; entries: RawTarEntry[]; end?: boolean }[] = [
     { name: "pax-absurd-record-length", entries: [{ name: "PaxHeader", type: "x", content: paxRecords("99999999999999 path=a\n") }, statusFile] },
@@ -137,7 +137,24 @@ export function hostileTarLayers(): { name: string; bytes: Uint8Array }[] {
     { name: "many-empty-entries", entries: Array.from({ length: 20_000 }, (_, index) => ({ name: `d/${index}`, type: "0" })) },
     { name: "device-and-fifo", entries: [{ name: "dev/null", type: "3" }, { name: "fifo", type: "6" }, statusFile] },
   ];
-  return layers.map(({ name, entries, end }) => ({ name, bytes: writeRawTar(entries, { end: end ?? true }) }));
+  return [
+    ...layers.map(({ name, entries, end }) => ({ name, bytes: writeRawTar(entries, { end: end ?? true }) })),
+    whiteoutsOverSymlinks(50_000),
+  ];
+}
+
+/**
+ * A layer of `count` symlinks, each in its own directory, and a layer above
+ * that deletes every one of those directories, which made a merge that
+ * scanned every path per whiteout quadratic.
+ */
+function whiteoutsOverSymlinks(count: number): { name: string; bytes: Uint8Array; lower: Uint8Array } {
+  const directories = Array.from({ length: count }, (_, index) => `d/${index}`);
+  return {
+    name: `whiteouts-over-${count}-symlinks`,
+    lower: writeRawTar(directories.map((directory) => ({ name: `${directory}/link`, type: "2", linkname: "target" }))),
+    bytes: writeRawTar(directories.map((directory) => ({ name: directory.replace(/\/(\d+)$/, "/.wh.$1"), type: "0" }))),
+  };
 }
 
 /**

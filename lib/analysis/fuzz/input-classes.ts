@@ -20,6 +20,8 @@ export interface FuzzCase {
   path?: string;
   /** Content-Type a registry sent with a manifest case. */
   contentType?: string | null;
+  /** A layer that a layer case goes on top of, between the healthy base layer and the case. */
+  lower?: Uint8Array;
 }
 
 export interface InputClass {
@@ -56,11 +58,12 @@ function toLayer(bytes: Uint8Array): FuzzLayer {
  * error other than the reader's INVALID_INPUT or TOO_LARGE, a problem without
  * its file or layer, or a lost healthy package although the case layer was read.
  */
-async function runLayerCase(caseBytes: Uint8Array): Promise<string[]> {
+async function runLayerCase(caseBytes: Uint8Array, lowerBytes?: Uint8Array): Promise<string[]> {
   const caseLayer = toLayer(caseBytes);
+  const lowerLayers = lowerBytes === undefined ? [] : [toLayer(lowerBytes)];
   let result: Awaited<ReturnType<typeof analyseLayers>>;
   try {
-    result = await analyseLayers([BASE_LAYER, caseLayer]);
+    result = await analyseLayers([BASE_LAYER, ...lowerLayers, caseLayer]);
   } catch (error) {
     if (error instanceof AppError && LAYER_ERROR_CODES.includes(error.code)) {
       return error.message.includes(caseLayer.digest) ? [] : [`layer error does not name the layer: ${error.message}`];
@@ -69,7 +72,7 @@ async function runLayerCase(caseBytes: Uint8Array): Promise<string[]> {
   }
 
   const faults: string[] = [];
-  const digests = new Set([BASE_LAYER.digest, caseLayer.digest]);
+  const digests = new Set([BASE_LAYER.digest, ...lowerLayers.map((layer) => layer.digest), caseLayer.digest]);
   for (const problem of result.problems) {
     if (typeof problem.path !== "string" || problem.path === "") faults.push(`problem without a file: ${JSON.stringify(problem).slice(0, 300)}`);
     if (typeof problem.message !== "string" || problem.message === "") faults.push(`problem without a message at ${problem.path}`);
@@ -159,7 +162,7 @@ const tarClass: InputClass = {
     const mutation = random.next() < 0.5 ? mutateTarHeader(random, seed.bytes) : mutateBytes(random, seed.bytes);
     return { name: `${seed.name} ${mutation.name}`, bytes: mutation.bytes };
   },
-  run: (fuzzCase) => runLayerCase(fuzzCase.bytes),
+  run: (fuzzCase) => runLayerCase(fuzzCase.bytes, fuzzCase.lower),
 };
 
 const gzipClass: InputClass = {
