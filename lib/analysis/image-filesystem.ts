@@ -3,6 +3,13 @@ import { normalizeLayerPath, type LayerContents } from "@/lib/analysis/layer-rea
 /** Linux's limit on symbolic links followed in one path lookup (MAXSYMLINKS in the kernel). */
 export const MAX_SYMLINK_HOPS = 40;
 
+/**
+ * Linux's limit on a path's length (PATH_MAX, 4096 bytes with the NUL), here
+ * in UTF-16 code units. Longer paths and link targets cannot be opened in a
+ * container, so the merge ignores them.
+ */
+export const MAX_PATH_LENGTH = 4096;
+
 export interface ImageFile {
   content: Uint8Array;
   /** Digest of the layer the surviving copy came from. */
@@ -18,7 +25,7 @@ export interface ImageFileEntry {
 export interface ImageFilesystem {
   /** Returns the file at `path`, following symlinks inside the image, or undefined when it is missing or a link loops. */
   get(path: string): ImageFile | undefined;
-  /** Resolves every symlink along `path`; `..` at the root stays at the root. Returns null when links loop. */
+  /** Resolves every symlink along `path`; `..` at the root stays at the root. Returns null when links loop or the path grows past MAX_PATH_LENGTH. */
   resolve(path: string): string | null;
   /** Surviving requested files, sorted by path, with the layer each came from. */
   paths(): ImageFileEntry[];
@@ -42,24 +49,25 @@ export function mergeLayers(layers: LayerContents[]): ImageFilesystem {
 
   for (const layer of layers) {
     for (const directory of layer.opaqueDirectories) {
+      if (isTooLong(directory)) continue;
       tree.removeBelow(tree.placePath(directory));
     }
     for (const path of layer.whiteouts) {
-      if (!whiteoutNamesEntry(path)) continue;
+      if (!whiteoutNamesEntry(path) || isTooLong(path)) continue;
       const placed = tree.placePath(path);
       tree.remove(placed);
       tree.removeBelow(placed);
     }
     for (const [path, target] of layer.symlinks) {
-      if (isRoot(path)) continue;
+      if (isRoot(path) || isTooLong(path) || isTooLong(target)) continue;
       const placed = tree.placePath(path);
       tree.removeBelow(placed);
       tree.remove(placed);
-      tree.links.set(placed, { target, layerDigest: layer.digest });
+      tree.setLink(placed, { target, layerDigest: layer.digest });
       tree.addAncestors(placed);
     }
     for (const [path, content] of layer.files) {
-      if (isRoot(path)) continue;
+      if (isRoot(path) || isTooLong(path)) continue;
       const placed = tree.placePath(path);
       tree.removeBelow(placed);
       tree.remove(placed);
@@ -90,20 +98,27 @@ export interface IgnoredChange {
 }
 
 /**
- * Lists the changes of a layer that the merge ignores, because applied they
- * would delete whole lower layers:
+ * Lists the changes of a layer that the merge ignores:
  * - whiteouts named `.wh.`, `.wh..` or `.wh...`, whose name after the prefix
- *   ("", "." or "..") is the whiteout's own directory or its parent;
+ *   ("", "." or "..") is the whiteout's own directory or its parent, so
+ *   applied they would delete whole lower layers;
  * - files and symlinks at the root, whose path (an empty or `.` name in the
- *   tar) is the root directory, which no entry replaces.
+ *   tar) is the root directory, which no entry replaces;
+ * - entries whose path, or symlinks whose target, is MAX_PATH_LENGTH or longer.
  */
-export function ignoredChanges(layer: Pick<LayerContents, "whiteouts" | "symlinks" | "files">): IgnoredChange[] {
+export function ignoredChanges(layer: Pick<LayerContents, "whiteouts" | "opaqueDirectories" | "symlinks" | "files">): IgnoredChange[] {
   const ignored: IgnoredChange[] = [];
   for (const path of layer.whiteouts) {
     if (!whiteoutNamesEntry(path)) ignored.push({ path, message: "Whiteout names no file (its name after .wh. is empty, . or ..), so it was ignored." });
   }
   for (const path of [...layer.symlinks.keys(), ...layer.files.keys()]) {
     if (isRoot(path)) ignored.push({ path, message: "Entry replaces the image root directory, so it was ignored." });
+  }
+  for (const [path, target] of layer.symlinks) {
+    if (target.length >= MAX_PATH_LENGTH) ignored.push({ path, message: `Symlink target is ${target.length} characters, over Linux's PATH_MAX of ${MAX_PATH_LENGTH}; the link was ignored.` });
+  }
+  for (const path of [...layer.opaqueDirectories, ...layer.whiteouts, ...layer.symlinks.keys(), ...layer.files.keys()]) {
+    if (isTooLong(path)) ignored.push({ path: `${path.slice(0, 200)}…`, message: `Path is ${path.length} characters, over Linux's PATH_MAX of ${MAX_PATH_LENGTH}; the entry was ignored.` });
   }
   return ignored;
 }
@@ -115,6 +130,10 @@ function whiteoutNamesEntry(path: string): boolean {
 
 function isRoot(path: string): boolean {
   return normalizeLayerPath(path) === "/";
+}
+
+function isTooLong(path: string): boolean {
+  return path.length >= MAX_PATH_LENGTH;
 }
 
 /**
@@ -129,6 +148,34 @@ class MergedTree {
   readonly links = new Map<string, MergedLink>();
   /** Directory → its children that are entries or have entries below them. */
   private readonly children = new Map<string, Set<string>>();
+  /**
+   * Ids of the paths of links and their ancestors, keyed by `<parent id>/<name>`
+   * with the root as 0, so a lookup while resolving hashes one name and not the
+   * whole path. Hashing whole paths made resolving a deep path quadratic.
+   */
+  private readonly nodeIds = new Map<string, number>();
+  private readonly linksByNode = new Map<number, MergedLink>();
+
+  setLink(path: string, link: MergedLink): void {
+    this.links.set(path, link);
+    this.linksByNode.set(this.nodeId(path, true)!, link);
+  }
+
+  /** Returns the node id of `path`, creating the missing nodes when `create` is true, else undefined for a path no link lies on. */
+  private nodeId(path: string, create: boolean): number | undefined {
+    let id = 0;
+    for (const name of splitPath(path)) {
+      const key = `${id}/${name}`;
+      let next = this.nodeIds.get(key);
+      if (next === undefined) {
+        if (!create) return undefined;
+        next = this.nodeIds.size + 1;
+        this.nodeIds.set(key, next);
+      }
+      id = next;
+    }
+    return id;
+  }
 
   /** Returns where an entry for `path` lands: its parent directory resolved through the links so far. */
   placePath(path: string): string {
@@ -142,39 +189,59 @@ class MergedTree {
   }
 
   resolve(path: string): string | null {
-    let pending = splitPath(path);
-    let resolved: string[] = [];
+    // Components still to walk, the next one last, so that taking it is a pop.
+    const pending = splitPath(path).reverse();
+    // The resolved components, each with its node id, undefined below a directory no link lies in.
+    let components: string[] = [];
+    let nodes: (number | undefined)[] = [];
+    let length = 0;
     let hops = 0;
 
-    while (pending.length > 0) {
-      const [component, ...rest] = pending;
-      pending = rest;
-      if (component === undefined || component === ".") continue;
+    for (let component = pending.pop(); component !== undefined; component = pending.pop()) {
+      if (component === ".") continue;
       if (component === "..") {
         // The image root is its own parent, so a link cannot lead out of the image.
-        resolved.pop();
+        const removed = components.pop();
+        nodes.pop();
+        if (removed !== undefined) length -= removed.length + 1;
         continue;
       }
 
-      const candidate = `/${[...resolved, component].join("/")}`;
-      const link = this.links.get(candidate);
+      const parent = nodes.length === 0 ? 0 : nodes[nodes.length - 1];
+      const node = parent === undefined ? undefined : this.nodeIds.get(`${parent}/${component}`);
+      const link = node === undefined ? undefined : this.linksByNode.get(node);
       if (link === undefined) {
-        resolved.push(component);
+        length += component.length + 1;
+        // Linux fails such a lookup with ENAMETOOLONG.
+        if (length >= MAX_PATH_LENGTH) return null;
+        components.push(component);
+        nodes.push(node);
         continue;
       }
 
       hops += 1;
       if (hops > MAX_SYMLINK_HOPS) return null;
-      if (link.target.startsWith("/")) resolved = [];
-      pending = [...splitPath(link.target), ...pending];
+      if (link.target.startsWith("/")) {
+        components = [];
+        nodes = [];
+        length = 0;
+      }
+      pending.push(...splitPath(link.target).reverse());
     }
-    return `/${resolved.join("/")}`;
+    return `/${components.join("/")}`;
   }
 
   remove(path: string): void {
-    if (this.files.delete(path) || this.links.delete(path)) {
+    if (this.files.delete(path) || this.deleteLink(path)) {
       this.removeAncestors(path);
     }
+  }
+
+  private deleteLink(path: string): boolean {
+    if (!this.links.delete(path)) return false;
+    const node = this.nodeId(path, false);
+    if (node !== undefined) this.linksByNode.delete(node);
+    return true;
   }
 
   removeBelow(directory: string): void {

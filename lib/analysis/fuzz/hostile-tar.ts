@@ -140,7 +140,20 @@ export function hostileTarLayers(): { name: string; bytes: Uint8Array; lower?: U
   return [
     ...layers.map(({ name, entries, end }) => ({ name, bytes: writeRawTar(entries, { end: end ?? true }) })),
     whiteoutsOverSymlinks(50_000),
+    { name: "1000-deep-symlinks", bytes: deepSymlinks(1000, 2040) },
+    { name: "symlink-path-100k-deep", bytes: deepSymlinks(1, 100_000) },
   ];
+}
+
+/** Symlinks whose paths, set by pax records, are `depth` directories deep, which made each path lookup quadratic. */
+function deepSymlinks(count: number, depth: number): Uint8Array {
+  const directory = "a/".repeat(depth);
+  const entries: RawTarEntry[] = [];
+  for (let index = 0; index < count; index += 1) {
+    entries.push({ name: "PaxHeader", type: "x", content: paxRecord("path", `${directory}l${index}`) });
+    entries.push({ name: `l${index}`, type: "2", linkname: `../${"b/".repeat(40)}` });
+  }
+  return writeRawTar(entries);
 }
 
 /**
