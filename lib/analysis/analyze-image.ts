@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import type { PrismaClient } from "@/lib/db";
 import { catalogers as allCatalogers } from "@/lib/analysis/catalogers";
-import { mergeLayers, type ImageFilesystem } from "@/lib/analysis/image-filesystem";
+import { mergeLayers, ignoredChanges, type ImageFilesystem } from "@/lib/analysis/image-filesystem";
 import {
   FILESYSTEM_ENTRY,
   FILESYSTEM_VERSION,
@@ -125,8 +125,12 @@ export async function analyzeImage(
   }
 }
 
-/** Reads one layer blob for the stale entries; file-scope catalogers parse each file as it streams past. */
-async function readStaleLayer(
+/**
+ * Reads one layer blob for the stale entries; file-scope catalogers parse each
+ * file as it streams past. Raises the layer reader's AppErrors (INVALID_INPUT,
+ * TOO_LARGE, DIGEST_MISMATCH) and the source's errors.
+ */
+export async function readStaleLayer(
   source: RegistrySource,
   repository: string,
   layer: { digest: string; mediaType: string; size: bigint },
@@ -209,13 +213,17 @@ export function catalogImage(
   catalogers: readonly Cataloger[],
 ): { os: OsRelease | null; packages: AnalysedPackage[]; problems: AnalysisProblem[] } {
   const entriesOf = (digest: string) => cache.get(digest) ?? new Map<string, LayerCacheEntry>();
-  const fs = mergeLayers(layerDigests.map((digest) => layerContentsFromCache(digest, entriesOf(digest))));
+  const layers = layerDigests.map((digest) => layerContentsFromCache(digest, entriesOf(digest)));
+  const fs = mergeLayers(layers);
   const os = detectOs(fs);
   const problems: AnalysisProblem[] = [];
   for (const digest of layerDigests) {
     for (const entry of entriesOf(digest).values()) {
       for (const problem of entry.problems) problems.push({ layerDigest: digest, path: problem.path, message: problem.message });
     }
+  }
+  for (const layer of layers) {
+    for (const ignored of ignoredChanges(layer)) problems.push({ layerDigest: layer.digest, ...ignored });
   }
 
   const found: { pkg: CatalogedPackage; layerDigest: string | null }[] = [];
@@ -228,7 +236,13 @@ export function catalogImage(
       }
       continue;
     }
-    const view = filesystemView(fs, surviving.map((entry) => entry.path).filter((path) => cataloger.wants(path)));
+    const readable: string[] = [];
+    for (const entry of surviving) {
+      if (!cataloger.wants(entry.path)) continue;
+      if (fs.get(entry.path) !== undefined) readable.push(entry.path);
+      else problems.push({ layerDigest: entry.layerDigest, path: entry.path, message: "File lies below a symlink loop, so no path in the image reaches it; it was not read." });
+    }
+    const view = filesystemView(fs, readable);
     const result = runCataloger(cataloger, view, os);
     for (const problem of result.problems) problems.push({ layerDigest: fs.get(problem.path)?.layerDigest ?? null, ...problem });
     const addedIn = layerAttribution(cataloger, layerDigests, cache, os);

@@ -175,8 +175,10 @@ function normalizeEntry(entry: string): string | null {
  * exception SPDX does not know dropped (the declared text keeps it).
  */
 function rewriteExpression(text: string): string {
-  // "GPLv3 or later" is one license, not an OR of two.
-  const withPlus = text.replace(/\s+or\s+(?:any\s+)?later(?:\s+version)?\b/gi, "+");
+  // "GPLv3 or later" is one license, not an OR of two. The lookbehind lets a
+  // match start only where a whitespace run starts, because trying every
+  // position inside a long run made this replace quadratic.
+  const withPlus = text.replace(/(?<!\s)\s+or\s+(?:any\s+)?later(?:\s+version)?\b/gi, "+");
   const tokens = withPlus.split(/(\s+|\(|\))/).filter((token) => token.trim() !== "");
   const output: string[] = [];
   let words: string[] = [];

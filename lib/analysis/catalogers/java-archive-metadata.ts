@@ -44,12 +44,43 @@ export function parseProperties(text: string): Map<string, string> {
 
 /** Returns the `<name>` of each `<license>` in a POM's `<licenses>` element, entities decoded. */
 export function pomLicenseNames(xml: string): string[] {
-  const withoutComments = xml.replace(/<!--[\s\S]*?-->/g, "");
-  const licenses = /<licenses>([\s\S]*?)<\/licenses>/.exec(withoutComments)?.[1];
+  // Elements are found with indexOf: lazy regular expressions such as
+  // /<licenses>([\s\S]*?)<\/licenses>/ take quadratic time on many unclosed tags.
+  const licenses = elementTexts(stripXmlComments(xml), "licenses")[0];
   if (licenses === undefined) return [];
-  return [...licenses.matchAll(/<license>[\s\S]*?<name>([\s\S]*?)<\/name>[\s\S]*?<\/license>/g)]
-    .map((match) => decodeXmlText(match[1] ?? "").trim())
+  return elementTexts(licenses, "license")
+    .map((license) => elementTexts(license, "name")[0])
+    .filter((name) => name !== undefined)
+    .map((name) => decodeXmlText(name).trim())
     .filter((name) => name !== "");
+}
+
+/** Removes `<!-- … -->` comments; an unclosed comment is kept as text. */
+function stripXmlComments(xml: string): string {
+  let output = "";
+  let offset = 0;
+  for (;;) {
+    const start = xml.indexOf("<!--", offset);
+    const end = start === -1 ? -1 : xml.indexOf("-->", start + 4);
+    if (end === -1) return output + xml.slice(offset);
+    output += xml.slice(offset, start);
+    offset = end + 3;
+  }
+}
+
+/** Returns the text of each closed `<tag>…</tag>` element, in order, without attributes or nesting of the same tag. */
+function elementTexts(xml: string, tag: string): string[] {
+  const open = `<${tag}>`;
+  const close = `</${tag}>`;
+  const texts: string[] = [];
+  let offset = 0;
+  for (;;) {
+    const start = xml.indexOf(open, offset);
+    const end = start === -1 ? -1 : xml.indexOf(close, start + open.length);
+    if (end === -1) return texts;
+    texts.push(xml.slice(start + open.length, end));
+    offset = end + close.length;
+  }
 }
 
 function decodeXmlText(text: string): string {

@@ -13,8 +13,16 @@ import type { CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis
 
 const SPECIFICATION_PATH = /\/specifications\/(?:default\/)?[^/]+\.gemspec$/;
 
-// One Ruby string literal as RubyGems writes it: "…", '…' or %q<…>, optionally followed by .freeze.
-const STRING_LITERAL = String.raw`(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|%q<([^>]*)>|%q\{([^}]*)\}|%q\(([^)]*)\))(?:\.freeze)?`;
+// One Ruby string literal as RubyGems writes it, on one line: "…", '…' or %q<…>, optionally followed by .freeze.
+// Stopping at a line end keeps an unterminated literal from making each match attempt scan the rest of the file.
+const STRING_LITERAL = String.raw`(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|%q<([^>\n]*)>|%q\{([^}\n]*)\}|%q\(([^)\n]*)\))(?:\.freeze)?`;
+
+// Leading whitespace of a line. Unlike \s it never crosses a line end, so each
+// line start is tried in time proportional to its line, not to the rest of the file.
+const INDENT = String.raw`[^\S\n]*`;
+
+// A license list longer than this is not a real one; the bound keeps an unclosed `[` from scanning the rest of the file.
+const MAX_LICENSE_LIST_CHARS = 4096;
 
 export const rubyGemspecCataloger: Cataloger = {
   id: "ruby-gemspec",
@@ -82,7 +90,7 @@ export function readGemspec(source: string): Gemspec | { error: string } {
 /** Returns the string assigned by `<variable>.<field> = "…"`, or by an alternative form such as `Gem::Version.new("…")`. */
 function assignedString(source: string, variable: string, field: string, alternative?: string): string | null {
   const value = alternative ? `(?:${STRING_LITERAL}|${alternative})` : STRING_LITERAL;
-  const match = new RegExp(String.raw`^\s*${variable}\.${field}\s*=\s*${value}`, "m").exec(source);
+  const match = new RegExp(String.raw`^${INDENT}${variable}\.${field}\s*=\s*${value}`, "m").exec(source);
   if (!match) return null;
   return match.slice(1).find((group) => group !== undefined) ?? null;
 }
@@ -92,7 +100,7 @@ function assignedString(source: string, variable: string, field: string, alterna
  * string given to `licenses=` in an array, so `licenses = "MIT"` counts too.
  */
 function assignedLicenses(source: string, variable: string): string[] {
-  const list = new RegExp(String.raw`^\s*${variable}\.licenses\s*=\s*\[([^\]]*)\]`, "m").exec(source);
+  const list = new RegExp(String.raw`^${INDENT}${variable}\.licenses\s*=\s*\[([^\]]{0,${MAX_LICENSE_LIST_CHARS}})\]`, "m").exec(source);
   if (list) {
     const literals = new RegExp(STRING_LITERAL, "g");
     return [...(list[1] as string).matchAll(literals)].map((match) => match.slice(1).find((group) => group !== undefined) ?? "").filter(Boolean);
