@@ -121,7 +121,7 @@ export async function seedActionFixture(layoutRoot: string): Promise<SeededSecre
     await prisma.teamMember.create({ data: { teamId: organization.team, userId: organization.member } });
     await prisma.repositoryPermission.create({ data: { teamId: organization.team, repositoryId: `repository-${organization.name}-api`, permission: "READ" } });
     await prisma.notificationWebhook.create({
-      data: { id: organization.webhook, organizationId, name: `hidden-${organization.name}-hook`, url: "http://127.0.0.1:9/hook", secret: "f".repeat(64), pausedAt: new Date(), pauseReason: "failing", consecutiveFailures: 5 },
+      data: { id: organization.webhook, organizationId, name: `hidden-${organization.name}-hook`, url: "http://127.0.0.1:9/hook", sealedSecret: "f".repeat(64), pausedAt: new Date(), pauseReason: "failing", consecutiveFailures: 5 },
     });
     await prisma.notificationRule.create({ data: { id: organization.teamRule, organizationId, teamId: organization.team, events: ["tag-grade-drop"], unsubscribeSecret: newUnsubscribeSecret() } });
     await prisma.vulnerabilityException.create({

@@ -320,6 +320,12 @@ const cases: Record<string, ActionCase> = {
     legit: () => ({ form: { registryId: acme.registry } }),
     changes: ["AuditEvent", "Registry"],
   },
+  [`${registries} › removeRegistryAction`]: {
+    allowed: ["admin"],
+    attacks: nonAdminAttacks((victim) => ({ registryId: victim.registry })),
+    legit: () => ({ form: { registryId: acme.registry } }),
+    changes: ["AuditEvent", "Organization", "Registry"],
+  },
   ["app/set-password/actions.ts › setPasswordAction"]: {
     // The one-time token is the identity, so every visitor may use a valid one and none a forged one.
     allowed: roles,
