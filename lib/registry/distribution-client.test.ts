@@ -290,7 +290,7 @@ describe("DistributionClient with htpasswd auth", () => {
 
     expect(error.code).toBe("REGISTRY_AUTH_FAILED");
     expect(error.message).toContain(`Registry rejected the credentials for user ${auth.username} at ${registry.url}/v2/`);
-    expect(error.message).toContain("check REGISTRY_USERNAME and REGISTRY_PASSWORD");
+    expect(error.message).toContain("check the credentials (REGISTRY_USERNAME and REGISTRY_PASSWORD, or those of the registry on /admin/registries)");
     expect(error.message).not.toContain("wrong password");
     expect(requests.map((request) => request.status)).toEqual([401, 401]);
   });

@@ -134,7 +134,7 @@ export class RegistryAuth {
           resource,
           username: this.username,
           attempts: context.attempts,
-          notFoundMessage: `${redactUrl(url)} returned 404, so it does not serve the registry API. Set REGISTRY_URL to the registry's base URL, without /v2/.`,
+          notFoundMessage: `${redactUrl(url)} returned 404, so it does not serve the registry API. Set the registry URL (REGISTRY_URL, or the registry on /admin/registries) to the registry's base URL, without /v2/.`,
         });
       },
     );

@@ -65,9 +65,9 @@ export function authFailedError(input: {
   if (input.username === null) {
     message = `The registry at ${shownUrl} requires credentials for ${input.resource} (HTTP ${input.status}): set REGISTRY_USERNAME and REGISTRY_PASSWORD.`;
   } else if (input.status === 403) {
-    message = `The registry at ${shownUrl} denied user ${input.username} access to ${input.resource} (HTTP 403): grant the user pull access, or check REGISTRY_USERNAME and REGISTRY_PASSWORD.`;
+    message = `The registry at ${shownUrl} denied user ${input.username} access to ${input.resource} (HTTP 403): grant the user pull access, or check the credentials (REGISTRY_USERNAME and REGISTRY_PASSWORD, or those of the registry on /admin/registries).`;
   } else {
-    message = `Registry rejected the credentials for user ${input.username} at ${shownUrl}: check REGISTRY_USERNAME and REGISTRY_PASSWORD.`;
+    message = `Registry rejected the credentials for user ${input.username} at ${shownUrl}: check the credentials (REGISTRY_USERNAME and REGISTRY_PASSWORD, or those of the registry on /admin/registries).`;
   }
 
   const registryErrors = input.registryErrors ?? [];
