@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 
-import { analyzeImage } from "@/lib/analysis/analyze-image";
+import { analyzeImage, MAX_PROBLEMS_PER_CATALOGER_RUN, MAX_PROBLEMS_PER_IMAGE } from "@/lib/analysis/analyze-image";
 import { catalogers } from "@/lib/analysis/catalogers";
 import type { Cataloger } from "@/lib/analysis/types";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
@@ -208,6 +208,23 @@ describe("analyzeImage against the CNCF registry", () => {
     expect(result.problems).toEqual([
       expect.objectContaining({ layerDigest: built.layers[0]!.digest, path: "/app/node_modules/bad/package.json", message: expect.stringContaining("not valid JSON") }),
     ]);
+  });
+
+  test("problems are capped per file and per image", async () => {
+    // A dpkg status of 150 stanzas without a Version in one image, and 1,200 broken package.json files in another.
+    const status = Array.from({ length: 150 }, (_, index) => `Package: broken${index}\nStatus: install ok installed\n`).join("\n");
+    const dpkgImage = await pushImage(registry, "acme/noisy-dpkg", "1", [[{ path: "etc/os-release", content: DEBIAN_OS_RELEASE }, { path: "var/lib/dpkg/status", content: status }]]);
+    const brokenManifests = Array.from({ length: 1200 }, (_, index) => ({ path: `app/node_modules/bad${index}/package.json`, content: "{ not json" }));
+    const npmImage = await pushImage(registry, "acme/noisy-npm", "1", [brokenManifests]);
+
+    const dpkgResult = await syncAndAnalyze("acme/noisy-dpkg", dpkgImage);
+    const npmResult = await syncAndAnalyze("acme/noisy-npm", npmImage);
+
+    if (dpkgResult.status !== "ANALYSED" || npmResult.status !== "ANALYSED") throw new Error(`analysis failed: ${dpkgResult.status}, ${npmResult.status}`);
+    expect(dpkgResult.problems).toHaveLength(MAX_PROBLEMS_PER_CATALOGER_RUN + 1);
+    expect(dpkgResult.problems.at(-1)).toEqual({ layerDigest: dpkgImage.layers[0]!.digest, path: "/var/lib/dpkg/status", message: "The dpkg cataloger reported 50 more problems, which were not kept." });
+    expect(npmResult.problems).toHaveLength(MAX_PROBLEMS_PER_IMAGE + 1);
+    expect(npmResult.problems.at(-1)).toEqual({ layerDigest: null, path: "/", message: `The image has ${1200 - MAX_PROBLEMS_PER_IMAGE} more problems, which were not kept.` });
   });
 
   test("layer over the size cap keeps the earlier result", async () => {

@@ -196,10 +196,24 @@ function newEntry(cataloger: string, version: number): LayerCacheEntry {
   return { cataloger, version, packagesByPath: {}, files: new Map(), problems: [] };
 }
 
+/** Problems kept from one cataloger run; a corrupt database can report one per record (tens of thousands). */
+export const MAX_PROBLEMS_PER_CATALOGER_RUN = 100;
+/** Problems kept for one image, so a hostile image cannot make its stored analysis arbitrarily large. */
+export const MAX_PROBLEMS_PER_IMAGE = 1000;
+
+/** Keeps the first `max` problems and replaces the rest with one that counts them. */
+export function capProblems<T extends { path: string; message: string }>(problems: T[], max: number, summary: (omitted: number) => T): T[] {
+  if (problems.length <= max) return problems;
+  return [...problems.slice(0, max), summary(problems.length - max)];
+}
+
 /** Runs a cataloger, turning a thrown error into a problem so one bad file never stops the image. */
 function runCataloger(cataloger: Cataloger, files: RequestedFiles, os: OsRelease | null): { packages: CatalogedPackage[]; problems: CatalogProblem[] } {
   try {
-    return cataloger.parse(files, { os });
+    const result = cataloger.parse(files, { os });
+    const path = [...files.keys()].join(", ");
+    const problems = capProblems(result.problems, MAX_PROBLEMS_PER_CATALOGER_RUN, (omitted) => ({ path, message: `The ${cataloger.id} cataloger reported ${omitted} more problems, which were not kept.` }));
+    return { packages: result.packages, problems };
   } catch (error) {
     const path = [...files.keys()].join(", ");
     return { packages: [], problems: [{ path, message: `The ${cataloger.id} cataloger could not read this file: ${error instanceof Error ? error.message : String(error)}` }] };
@@ -254,7 +268,8 @@ export function catalogImage(
     const matchNames = ecosystem === null ? [] : advisoryNamesFor({ ecosystem, name: pkg.name, sourceName: pkg.sourceName, version: pkg.version, purl: pkg.purl });
     return { ...pkg, layerDigest, ecosystem, matchNames };
   });
-  return { os, packages, problems };
+  const kept = capProblems(problems, MAX_PROBLEMS_PER_IMAGE, (omitted) => ({ layerDigest: null, path: "/", message: `The image has ${omitted} more problems, which were not kept.` }));
+  return { os, packages, problems: kept };
 }
 
 /**
