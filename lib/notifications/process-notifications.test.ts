@@ -330,6 +330,23 @@ describe("webhooks", () => {
     expect(body.events[0].details).toMatchObject({ repository: "acme/web", tag: "latest" });
   });
 
+  test("a webhook deleted with events waiting does not stop the others", async () => {
+    const seeded = await seed();
+    await webhook(seeded);
+    const gone = await prisma.notificationWebhook.create({ data: { organizationId: seeded.acme.id, name: "gone", url: receiver.url, sealedSecret: sealSecret("gone-secret", getEnv().SECRETS_KEY) } });
+    await rule(seeded, { webhookId: gone.id, events: ["tag-grade-drop"] });
+    await drop(seeded.webTags[0]!, "B", "D");
+    // This pass routes the event to both webhooks; their deliveries wait for the burst to end.
+    await processNotifications(prisma, { now: new Date(), webhookTimeoutMs: 500 });
+    expect(await prisma.notificationDispatch.count({ where: { webhookId: gone.id } })).toBe(1);
+
+    await prisma.notificationWebhook.delete({ where: { id: gone.id } });
+    await settledPass();
+
+    expect(await prisma.notificationDispatch.count({ where: { webhookId: gone.id } })).toBe(0);
+    expect(receiver.received).toHaveLength(1);
+  });
+
   test("slack body has linked lines", async () => {
     const seeded = await seed();
     await webhook(seeded, "SLACK");
