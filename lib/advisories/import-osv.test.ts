@@ -351,7 +351,7 @@ describe("importOsv from URLs", () => {
     const attempt = importOsv(prisma, `${server.url}/all.zip`, { fetch: loopbackOnlyFetch, privateTargetsAllowed: [] });
 
     await expect(attempt).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(attempt).rejects.toThrow("ask the site administrator to add 127.0.0.1 to PRIVATE_TARGETS_ALLOWED");
+    await expect(attempt).rejects.toThrow("add 127.0.0.1 to PRIVATE_TARGETS_ALLOWED in the server's environment and restart it");
     expect(server.requests).toHaveLength(0);
     expect(await prisma.advisorySnapshot.count()).toBe(0);
   });

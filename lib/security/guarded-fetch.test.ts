@@ -67,7 +67,7 @@ describe("guardedFetch", () => {
 
     const error = await rejection(fetchFromLocalhost(`${allowedByName}/to?url=${encodeURIComponent(`${server.url}/landed`)}`));
     expect(error.code).toBe("FORBIDDEN");
-    expect(error.message).toContain("host 127.0.0.1");
+    expect(error.message).toContain("The advisory source's redirect target host 127.0.0.1");
     expect(server.requests.map((request) => request.path)).toEqual([`/to?url=${encodeURIComponent(`${server.url}/landed`)}`]);
   });
 

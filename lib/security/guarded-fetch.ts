@@ -42,7 +42,7 @@ export function guardedFetch(allowed: readonly string[], purpose: string, send: 
         throw new AppError("REGISTRY_ERROR", `The ${purpose} ${url.host} redirected to a ${next.protocol} URL, which Shipshape does not follow. Check the URL.`);
       }
       if (next.origin !== url.origin) headers.delete("authorization");
-      await assertPublicTarget(next, allowed, purpose);
+      await assertPublicTarget(next, allowed, `${purpose}'s redirect target`);
       url = next;
     }
   };

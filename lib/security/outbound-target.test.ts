@@ -26,6 +26,14 @@ describe("isBlockedAddress", () => {
     ["100.128.0.1", false],
     ["2001:4860:4860::8888", false],
     ["::ffff:8.8.8.8", false],
+    ["::127.0.0.1", true],
+    ["64:ff9b::a9fe:a9fe", true],
+    ["64:ff9b:1::a00:1", true],
+    ["2002:7f00:1::", true],
+    ["2001:db8::1", true],
+    ["192.0.2.10", true],
+    ["198.51.100.10", true],
+    ["203.0.113.10", true],
   ])("%s is blocked: %s", (address, blocked) => {
     expect(isBlockedAddress(address)).toBe(blocked);
   });
@@ -39,7 +47,7 @@ describe("assertPublicTarget", () => {
     );
   }
 
-  test.each(["http://127.0.0.1:8080/hook", "http://[::1]/hook", "http://169.254.169.254/latest/meta-data/", "http://localhost/hook", "http://10.0.0.5/"])("%s is rejected", async (url) => {
+  test.each(["http://127.0.0.1:8080/hook", "http://[::1]/hook", "http://169.254.169.254/latest/meta-data/", "http://localhost/hook", "http://10.0.0.5/", "http://localhost./hook", "http://[64:ff9b::a9fe:a9fe]/"])("%s is rejected", async (url) => {
     const error = await rejection(url);
     expect(error).toBeInstanceOf(AppError);
     expect(error?.code).toBe("FORBIDDEN");

@@ -5,7 +5,8 @@ import { AppError } from "@/lib/errors";
 /**
  * Address ranges a user-set URL may not reach: "this network", private, shared
  * (carrier-grade NAT), loopback, link-local (cloud metadata services live there),
- * benchmarking, multicast and reserved ranges, and their IPv6 counterparts.
+ * benchmarking, documentation, multicast and reserved ranges, their IPv6
+ * counterparts, and the IPv6 ranges that embed an IPv4 address.
  */
 const blockedRanges = new BlockList();
 for (const [network, prefix] of [
@@ -16,8 +17,11 @@ for (const [network, prefix] of [
   ["169.254.0.0", 16],
   ["172.16.0.0", 12],
   ["192.0.0.0", 24],
+  ["192.0.2.0", 24],
   ["192.168.0.0", 16],
   ["198.18.0.0", 15],
+  ["198.51.100.0", 24],
+  ["203.0.113.0", 24],
   ["224.0.0.0", 4],
   ["240.0.0.0", 4],
 ] as const) {
@@ -26,6 +30,12 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ["::", 128],
   ["::1", 128],
+  // IPv4-compatible, NAT64 and 6to4 addresses reach IPv4 hosts, so they are judged as private as a whole.
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["2002::", 16],
+  ["2001:db8::", 32],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
@@ -53,7 +63,8 @@ export function isBlockedAddress(address: string): boolean {
  * that changes in between (rebinding) is not caught.
  */
 export async function assertPublicTarget(url: URL, allowed: readonly string[], purpose: string, options: { resolve: boolean } = { resolve: true }): Promise<void> {
-  const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase();
+  // A trailing dot names the same host ("localhost." is localhost).
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1").toLowerCase().replace(/\.$/, "");
   if (allowed.includes(host)) return;
   let addresses: string[];
   if (isIP(host) !== 0) {
@@ -74,6 +85,6 @@ export async function assertPublicTarget(url: URL, allowed: readonly string[], p
   if (blocked === undefined) return;
   throw new AppError(
     "FORBIDDEN",
-    `The ${purpose} host ${host} resolves to ${blocked}, a private, loopback or link-local address, which Shipshape does not call. Use a public address, or ask the site administrator to add ${host} to PRIVATE_TARGETS_ALLOWED.`,
+    `The ${purpose} host ${host} resolves to ${blocked}, a private, loopback or link-local address, which Shipshape does not call. Use a public address, or add ${host} to PRIVATE_TARGETS_ALLOWED in the server's environment and restart it.`,
   );
 }
