@@ -36,7 +36,7 @@ test("`secrets rotate` seals stored secrets under the new key and says the old o
   await runSecretsRotate();
 
   expect(printed.join("")).toBe(
-    "Sealed 1 registry passwords and 0 webhook secrets under SECRETS_KEY.\nNo stored secret needs SECRETS_KEY_PREVIOUS any more: remove it from the environment and restart.\n",
+    "Sealed 1 registry password and 0 webhook secrets under SECRETS_KEY.\nNo stored secret needs SECRETS_KEY_PREVIOUS any more: remove it from the environment and restart.\n",
   );
   const stored = await getPrisma().registry.findFirstOrThrow();
   expect(openSecret(stored.sealedPassword!, newKey)).toBe("registry-password");

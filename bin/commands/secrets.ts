@@ -18,7 +18,9 @@ export async function runSecretsRotate(): Promise<void> {
   try {
     const counts = await resealStoredSecrets(getPrisma(), env);
     const plainText = counts.plainTextWebhooks > 0 ? ` (${counts.plainTextWebhooks} of them stored in plain text until now)` : "";
-    process.stdout.write(`Sealed ${counts.registries} registry passwords and ${counts.webhooks} webhook secrets under SECRETS_KEY${plainText}.\n`);
+    const registries = `${counts.registries} registry ${counts.registries === 1 ? "password" : "passwords"}`;
+    const webhooks = `${counts.webhooks} webhook ${counts.webhooks === 1 ? "secret" : "secrets"}`;
+    process.stdout.write(`Sealed ${registries} and ${webhooks} under SECRETS_KEY${plainText}.\n`);
     if (env.SECRETS_KEY_PREVIOUS.length > 0) process.stdout.write("No stored secret needs SECRETS_KEY_PREVIOUS any more: remove it from the environment and restart.\n");
   } finally {
     await getPrisma().$disconnect();
