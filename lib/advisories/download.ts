@@ -122,7 +122,7 @@ export function redactUrl(url: URL): string {
 }
 
 function tooLarge(location: string, maxBytes: number): AppError {
-  return new AppError("TOO_LARGE", `Downloading ${location} stopped: the body is larger than the limit of ${maxBytes} bytes. Raise the limit, or download the file and import it from disk.`);
+  return new AppError("TOO_LARGE", `Downloading ${location} stopped: the body is larger than the limit of ${maxBytes} bytes. Download the file and import it from disk, where this limit does not apply.`);
 }
 
 /** Node's fetch reports only "fetch failed", and its cause names the network error, such as ECONNREFUSED. */

@@ -77,7 +77,7 @@ async function openPath(source: string, options: ResolvedImportOptions): Promise
   if (!looksLikeJson(head) && !location.toLowerCase().endsWith(".json")) throw notSupported(location);
 
   if (info.size > options.maxFileBytes) {
-    throw new AppError("TOO_LARGE", `${location} is ${info.size} bytes, larger than the limit of ${options.maxFileBytes} bytes for one JSON file. Raise the limit, or split the file into one record per file.`);
+    throw new AppError("TOO_LARGE", `${location} is ${info.size} bytes, larger than the limit of ${options.maxFileBytes} bytes for one JSON file. Split the file into one record per file.`);
   }
   const document = await readFile(location);
   return jsonSource(location, path.basename(location), document);
@@ -166,7 +166,7 @@ async function readRest(head: Uint8Array[], download: Download, location: string
   const add = (part: Uint8Array) => {
     length += part.byteLength;
     if (length > maxBytes) {
-      throw new AppError("TOO_LARGE", `${location} is not a zip archive, and as a JSON file it is larger than the limit of ${maxBytes} bytes. Raise the limit, or check the URL.`);
+      throw new AppError("TOO_LARGE", `${location} is not a zip archive, and as a JSON file it is larger than the limit of ${maxBytes} bytes. Check that the URL names an OSV zip archive or one OSV record.`);
     }
     parts.push(part);
   };
