@@ -1,5 +1,5 @@
 // A push parser for tar streams, written for the layer reader. A layer has
-// thousands of small entries whose bodies nobody reads, and a general tar
+// thousands of small entries whose bodies no cataloger reads, and a general tar
 // library creates a stream object and promises per entry; this parser walks
 // the headers synchronously inside each chunk it is given and skips bodies by
 // counting bytes, so only the bodies a caller asks for are copied out.
@@ -9,7 +9,7 @@
 // base-256 numeric fields, and pre-POSIX v7 headers. Global pax headers (`g`)
 // are skipped, because none of their keys would change what the reader returns.
 
-/** What an entry is, by its type flag; devices, FIFOs and unknown types are "other". */
+/** The kind of an entry, by its type flag. Devices, FIFOs and unknown types are "other". */
 export type TarEntryType = "file" | "link" | "symlink" | "directory" | "other";
 
 export interface TarEntry {

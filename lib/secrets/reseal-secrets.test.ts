@@ -29,7 +29,7 @@ beforeEach(async () => {
 });
 
 describe("resealStoredSecrets", () => {
-  test("rotation seals every secret under the new key, so the old key can be dropped", async () => {
+  test("rotation seals under the new key", async () => {
     await seed(oldKey);
 
     const counts = await resealStoredSecrets(prisma, { SECRETS_KEY: newKey, SECRETS_KEY_PREVIOUS: [oldKey] });
@@ -41,7 +41,7 @@ describe("resealStoredSecrets", () => {
     expect(() => openSecret(after.registries[0]!, oldKey)).toThrow(/not the key it was sealed with/);
   });
 
-  test("a secret that no key opens stops the rotation, names its owner, and changes nothing", async () => {
+  test("unopenable secret stops rotation unchanged", async () => {
     await seed(oldKey);
     const before = await storedValues();
 

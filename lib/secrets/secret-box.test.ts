@@ -29,7 +29,7 @@ describe("secret box", () => {
     expect(() => openSecret(sealed, randomBytes(32).toString("base64"))).toThrow(/not the key it was sealed with/);
   });
 
-  test("opens a value sealed under a previous key, and names both variables when no key fits", () => {
+  test("opens with a previous key", () => {
     const previous = randomBytes(32).toString("base64");
     const sealed = sealSecret("rotated", previous);
     expect(openSecret(sealed, key, [randomBytes(32).toString("base64"), previous])).toBe("rotated");

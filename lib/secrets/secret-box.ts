@@ -9,12 +9,12 @@ import { AppError } from "@/lib/errors";
  * A sealed value reads `v1:<base64 of 12-byte IV, 16-byte auth tag, ciphertext>`.
  * The version prefix lets a later algorithm coexist with values sealed before it.
  * Values carry no key id: opening tries SECRETS_KEY, then each key of
- * SECRETS_KEY_PREVIOUS, and the auth tag tells which one sealed the value.
+ * SECRETS_KEY_PREVIOUS, and the auth tag shows which one sealed the value.
  * `shipshape secrets rotate` then seals every value again under SECRETS_KEY.
  */
 
 const VERSION = "v1";
-/** How every sealed value starts; also for database filters that find values stored unsealed. */
+/** The prefix of every sealed value, also used by database filters that find values stored unsealed. */
 export const SEALED_PREFIX = `${VERSION}:`;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -17,7 +17,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-/** A server whose `/hop/N` redirects to `/hop/N-1`, `/to?url=U` redirects to U, and anything else answers "landed". */
+/** A server whose `/hop/N` redirects to `/hop/N-1`, `/to?url=U` redirects to U, and anything else responds with "landed". */
 async function redirectingServer(): Promise<StubServer> {
   return startStubServer((_request, response, url) => {
     const hop = /^\/hop\/(\d+)$/.exec(url.pathname);

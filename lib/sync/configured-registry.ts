@@ -32,6 +32,12 @@ export function configuredRegistryLocation(env: Pick<Env, "REGISTRY_URL">): { ki
   return { kind: "DISTRIBUTION", url: env.REGISTRY_URL };
 }
 
+/** Returns whether a stored registry is the REGISTRY_URL one. */
+export function isConfiguredRegistry(env: Pick<Env, "REGISTRY_URL">, registry: { kind: string; url: string }): boolean {
+  const configured = configuredRegistryLocation(env);
+  return configured !== null && configured.kind === registry.kind && configured.url === registry.url;
+}
+
 export async function openConfiguredRegistry(prisma: PrismaClient, env: Env): Promise<ConfiguredRegistry> {
   if (!env.REGISTRY_URL) {
     throw new AppError("CONFIGURATION", "REGISTRY_URL is not set. Set it to your registry's URL (or oci:PATH for an OCI image layout) and REGISTRY_ORG to the organizations to sync.");

@@ -14,7 +14,7 @@ import { controlCharacterProblem } from "@/lib/data/settings/form-text";
 import { recordAuditEvent } from "@/lib/data/settings/record-audit-event";
 import { DOCKER_HUB_REGISTRY_URL } from "@/lib/dockerhub/dockerhub-source";
 import { sealSecret } from "@/lib/secrets/secret-box";
-import { configuredRegistryLocation } from "@/lib/sync/configured-registry";
+import { isConfiguredRegistry } from "@/lib/sync/configured-registry";
 import { hashEventToken } from "@/lib/sync/push-events/receive-push-events";
 import { openStoredRegistry } from "@/lib/sync/registry-sources";
 import { testRegistryConnection, type ConnectionCheck } from "@/lib/sync/test-registry-connection";
@@ -43,7 +43,6 @@ const RECENT_SYNC_RUNS = 5;
  */
 export async function listRegistries(viewer: Viewer, env: Pick<Env, "REGISTRY_URL">) {
   assertSiteAdmin(viewer);
-  const configured = configuredRegistryLocation(env);
   const registries = await getPrisma().registry.findMany({
     orderBy: { createdAt: "asc" },
     select: {
@@ -66,7 +65,7 @@ export async function listRegistries(viewer: Viewer, env: Pick<Env, "REGISTRY_UR
   return registries.map(({ sealedPassword, eventTokenSha256, organizations, ...registry }) => ({
     ...registry,
     hasPassword: sealedPassword !== null,
-    fromEnvironment: configured !== null && configured.kind === registry.kind && configured.url === registry.url,
+    fromEnvironment: isConfiguredRegistry(env, registry),
     acceptsPushEvents: eventTokenSha256 !== null,
     eventPath: `/api/registries/${registry.id}/events`,
     organizations: organizations.map((organization) => organization.name),
@@ -183,8 +182,7 @@ export async function removeRegistry(viewer: Viewer, registryId: string, env: Pi
   return getPrisma().$transaction(async (tx) => {
     const registry = await tx.registry.findUnique({ where: { id: registryId }, select: { kind: true, url: true, organizations: { select: { id: true, name: true }, orderBy: { name: "asc" } } } });
     if (!registry) throw new AppError("NOT_FOUND", "Registry not found. Reload the page; it may have been removed.");
-    const configured = configuredRegistryLocation(env);
-    if (configured && configured.kind === registry.kind && configured.url === registry.url) {
+    if (isConfiguredRegistry(env, registry)) {
       throw new AppError("INVALID_INPUT", `${registry.url} is the registry from REGISTRY_URL. Remove REGISTRY_URL and REGISTRY_ORG from the server's environment instead.`);
     }
     await tx.organization.updateMany({ where: { registryId }, data: { registryId: null } });
