@@ -51,6 +51,18 @@ describe("normalizeLicense", () => {
       if (result !== null) expect(() => parseSpdx(result)).not.toThrow();
     });
   }
+
+  it("gives each list its own result when lists repeat", () => {
+    // Results are remembered by the declared list; joining entries with a separator would make these two one key.
+    const split = normalizeLicense(["MIT", "Zlib"]);
+    const joined = normalizeLicense(["MIT\u0000Zlib"]);
+    expect(split).toBe("MIT AND Zlib");
+    expect(joined).not.toBe(split);
+    expect(normalizeLicense(["MIT", "Zlib"])).toBe(split);
+    expect(normalizeLicense(["MIT\u0000Zlib"])).toBe(joined);
+    expect(normalizeLicense([])).toBeNull();
+    expect(normalizeLicense([])).toBeNull();
+  });
 });
 
 describe("normalizeLicenseId", () => {

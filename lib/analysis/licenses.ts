@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import spdxCorrect from "spdx-correct";
 import parseSpdx from "spdx-expression-parse";
 import deprecatedLicenseIds from "spdx-license-ids/deprecated.json";
@@ -132,6 +133,23 @@ export function normalizeLicenseId(name: string): string {
  * Returns null when nothing is declared.
  */
 export function normalizeLicense(declared: string[]): string | null {
+  const key = JSON.stringify(declared);
+  const known = normalizedLicenses.get(key);
+  if (known !== undefined) return known.expression;
+  const expression = normalizeUncached(declared);
+  normalizedLicenses.set(key, { expression });
+  return expression;
+}
+
+/**
+ * Results of normalizeLicense by declared text. Package databases repeat a few
+ * hundred license lists (a Debian image declares `GPL-2+` hundreds of times),
+ * and spdx-correct is slow, so a worker normalises each list once. Bounded,
+ * because the declared text comes from the images.
+ */
+const normalizedLicenses = new LRUCache<string, { expression: string | null }>({ max: 10_000 });
+
+function normalizeUncached(declared: string[]): string | null {
   const parts: string[] = [];
   for (const entry of declared) {
     const normalized = normalizeEntry(entry);

@@ -1,6 +1,7 @@
 import type { ImageFilesystem } from "@/lib/analysis/image-filesystem";
 import { endOfLife } from "@/lib/analysis/end-of-life";
 import type { OsRelease } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /** Files the layer reader must buffer for detectOs, in the order they are tried. */
 export const osWantedPaths: readonly string[] = ["/etc/os-release", "/usr/lib/os-release", "/etc/alpine-release", "/etc/debian_version"];
@@ -19,7 +20,7 @@ export function detectOs(fs: ImageFilesystem): OsRelease | null {
     const file = fs.get(path);
     if (file === undefined) continue;
 
-    const fields = parseOsRelease(new TextDecoder().decode(file.content));
+    const fields = parseOsRelease(decodeUtf8(file.content));
     const id = fields.get("ID")?.toLowerCase();
     if (id === undefined || id === "") continue;
     return describeRelease({
@@ -33,14 +34,14 @@ export function detectOs(fs: ImageFilesystem): OsRelease | null {
 
   const alpine = fs.get("/etc/alpine-release");
   if (alpine !== undefined) {
-    const versionId = new TextDecoder().decode(alpine.content).trim();
+    const versionId = decodeUtf8(alpine.content).trim();
     return describeRelease({ id: "alpine", versionId: versionId || null, prettyName: null, version: null, cpeName: null });
   }
 
   const debian = fs.get("/etc/debian_version");
   if (debian !== undefined) {
     // The file holds "12.7" on a release and a codename such as "trixie/sid" on testing.
-    const content = new TextDecoder().decode(debian.content).trim();
+    const content = decodeUtf8(debian.content).trim();
     const major = /^(\d+)/.exec(content)?.[1] ?? null;
     return describeRelease({ id: "debian", versionId: major, prettyName: null, version: null, cpeName: null });
   }

@@ -2,6 +2,7 @@ import { PackageURL } from "packageurl-js";
 
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import type { CatalogContext, CatalogedPackage, CatalogProblem, Cataloger, RequestedFiles } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 const INSTALLED_PATH = "/lib/apk/db/installed";
 
@@ -18,7 +19,7 @@ export const apkCataloger: Cataloger = {
   parse(files: RequestedFiles, context: CatalogContext) {
     const content = files.get(INSTALLED_PATH);
     if (content === undefined) return { packages: [], problems: [] };
-    return parseApkDatabase(new TextDecoder().decode(content), INSTALLED_PATH, context);
+    return parseApkDatabase(decodeUtf8(content), INSTALLED_PATH, context);
   },
 };
 

@@ -2,6 +2,7 @@ import { PackageURL } from "packageurl-js";
 
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import type { CatalogContext, CatalogedPackage, CatalogProblem, Cataloger, RequestedFiles } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 const STATUS_PATH = "/var/lib/dpkg/status";
 /** Distroless images write one control file per package here instead of a status file. */
@@ -39,13 +40,13 @@ function parseDpkgFiles(files: RequestedFiles, context: CatalogContext): { packa
   for (const path of databases) {
     const content = files.get(path);
     if (content === undefined) continue;
-    const result = parseStatusFile(new TextDecoder().decode(content), path, context);
+    const result = parseStatusFile(decodeUtf8(content), path, context);
     problems.push(...result.problems);
 
     for (const entry of result.packages) {
       const copyright = files.get(`/usr/share/doc/${entry.name}/copyright`);
       if (copyright !== undefined) {
-        const licenses = parseCopyright(new TextDecoder().decode(copyright));
+        const licenses = parseCopyright(decodeUtf8(copyright));
         entry.licenseDeclared = licenses.declared;
         entry.license = normalizeLicense(licenses.expressions);
       }
@@ -226,21 +227,65 @@ export interface CopyrightLicenses {
  * `/usr/share/common-licenses/`, and the Apache-2.0, MIT, BSD and PSF texts.
  */
 export function parseCopyright(text: string): CopyrightLicenses {
-  const stanzas = parseControlStanzas(text);
-  if (stanzas[0]?.fields.has("format") === true) {
-    return machineReadableLicenses(stanzas);
+  const paragraphs = copyrightParagraphs(text);
+  if (paragraphs[0]?.format === true) {
+    return machineReadableLicenses(paragraphs);
   }
   return freeTextLicenses(text);
 }
 
-function machineReadableLicenses(stanzas: ControlStanza[]): CopyrightLicenses {
+/** What the license reading needs of one deb822 paragraph of a copyright file. */
+interface CopyrightParagraph {
+  format: boolean;
+  files: boolean;
+  /** The `License:` field's first line, trimmed. */
+  license: string | undefined;
+}
+
+/**
+ * Splits a copyright file into paragraphs as parseControlStanzas does, but
+ * keeps only the fields the license reading uses, because building every
+ * field's value (whole license texts) took most of the dpkg cataloger's time.
+ * It stops after the first paragraph when that has no `Format:` field, since
+ * such a file is read as free text.
+ */
+function copyrightParagraphs(text: string): CopyrightParagraph[] {
+  const paragraphs: CopyrightParagraph[] = [];
+  let current: CopyrightParagraph | null = null;
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    if (line.trim() === "") {
+      if (current !== null) {
+        paragraphs.push(current);
+        if (!paragraphs[0]!.format) return paragraphs;
+      }
+      current = null;
+      continue;
+    }
+    current ??= { format: false, files: false, license: undefined };
+    // Continuation lines only extend a value, and the license reading takes a License field's first line.
+    if (line.startsWith(" ") || line.startsWith("\t") || line.startsWith("#")) continue;
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (name === "format") current.format = true;
+    else if (name === "files") current.files = true;
+    else if (name === "license") current.license = line.slice(colon + 1).trim();
+  }
+  if (current !== null) paragraphs.push(current);
+  return paragraphs;
+}
+
+function machineReadableLicenses(paragraphs: CopyrightParagraph[]): CopyrightLicenses {
   const declared: string[] = [];
-  for (const [index, stanza] of stanzas.entries()) {
-    if (index !== 0 && !stanza.fields.has("files")) continue;
-    const license = stanza.fields.get("license");
-    if (license === undefined) continue;
+  for (const [index, paragraph] of paragraphs.entries()) {
+    if (index !== 0 && !paragraph.files) continue;
+    if (paragraph.license === undefined) continue;
     // A trailing comma ("Zlib,") is a common typo; "none" marks files with no copyright to license.
-    const shortName = (license.split("\n")[0] ?? "").trim().replace(/,+$/, "");
+    const shortName = paragraph.license.replace(/,+$/, "");
     if (shortName === "" || shortName.toLowerCase() === "none") continue;
     if (!declared.includes(shortName)) declared.push(shortName);
   }

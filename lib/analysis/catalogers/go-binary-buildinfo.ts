@@ -1,5 +1,6 @@
 import { elfSectionData, elfWritableSegments, readElfAddress, type ElfFile } from "@/lib/analysis/catalogers/go-binary-elf";
 import { AppError } from "@/lib/errors";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Reader for the build information the Go linker embeds in every binary built
@@ -58,7 +59,7 @@ export function readGoBuildInfo(elf: ElfFile): GoBuildInfo | null {
     modules = readGoString(elf, readPointer(block, 16 + pointerSize, pointerSize, littleEndian), pointerSize, littleEndian);
   }
 
-  const goVersion = new TextDecoder().decode(version).split(" ")[0] ?? "";
+  const goVersion = decodeUtf8(version).split(" ")[0] ?? "";
   if (!goVersion.startsWith("go") && !goVersion.startsWith("devel")) {
     throw new AppError("INVALID_INPUT", `Go build info has an invalid toolchain version "${goVersion.slice(0, 40)}"`);
   }
@@ -70,8 +71,10 @@ function findBuildInfoBlock(elf: ElfFile): Uint8Array | null {
   const section = elfSectionData(elf, ".go.buildinfo");
   const candidates = section ? [section] : elfWritableSegments(elf);
   for (const data of candidates) {
-    for (let offset = 0; offset + HEADER_BYTES <= data.length; offset += ALIGNMENT) {
-      if (MAGIC.every((byte, index) => data[offset + index] === byte)) return data.subarray(offset);
+    // Buffer's native search finds the magic; the block starts only at an aligned match.
+    const haystack = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    for (let offset = haystack.indexOf(MAGIC); offset >= 0 && offset + HEADER_BYTES <= data.length; offset = haystack.indexOf(MAGIC, offset + 1)) {
+      if (offset % ALIGNMENT === 0) return data.subarray(offset);
     }
   }
   return null;
@@ -122,7 +125,7 @@ function readVarintString(reader: { bytes: Uint8Array; offset: number }): Uint8A
 /** Strips the two 16-byte sentinels that wrap the module text, with the same test as `debug/buildinfo`. */
 function stripSentinels(modules: Uint8Array): string {
   const wrapped = modules.length >= 33 && modules[modules.length - 17] === 0x0a;
-  return new TextDecoder().decode(wrapped ? modules.subarray(16, modules.length - 16) : modules);
+  return decodeUtf8(wrapped ? modules.subarray(16, modules.length - 16) : modules);
 }
 
 /** Parses the module text: `path`, `mod`, `dep`, `=>` (replacement of the line before) and `build` lines, tab-separated. */

@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 
 import { parseModuleInfo } from "@/lib/analysis/catalogers/go-binary-buildinfo";
 import { goBinaryCataloger } from "@/lib/analysis/catalogers/go-binary";
+import { readElfFile } from "@/lib/analysis/catalogers/go-binary-elf";
+import { rustAuditableCataloger } from "@/lib/analysis/catalogers/rust-auditable";
 import type { CatalogedPackage } from "@/lib/analysis/types";
 
 const TESTDATA = fileURLToPath(new URL("./testdata/go-binary/", import.meta.url));
@@ -196,5 +198,29 @@ describe("goBinaryCataloger.wants", () => {
 
   it.each(cases)("returns $wanted for $path", ({ path, wanted }) => {
     expect(goBinaryCataloger.wants(path)).toBe(wanted);
+  });
+});
+
+describe("readElfFile", () => {
+  it("parses an array once for both binary catalogers", () => {
+    const binary = fixture("goexperiment");
+
+    const first = readElfFile(binary);
+
+    expect(readElfFile(binary)).toBe(first);
+    const copy = readElfFile(binary.slice());
+    expect(copy).not.toBe(first);
+    expect(copy.sections).toEqual(first.sections);
+  });
+
+  it("gives each cataloger the remembered error of a corrupt file", () => {
+    const binary = fixture("goexperiment").subarray(0, 2000);
+    const files = new Map([["/usr/bin/cut", binary]]);
+
+    const go = goBinaryCataloger.parse(files, NO_OS);
+    const rust = rustAuditableCataloger.parse(files, NO_OS);
+
+    expect(go.problems.map((problem) => problem.message)).toEqual(["Go build info could not be read: ELF section name table at offset 1452183 lies outside the file"]);
+    expect(rust.problems.map((problem) => problem.message)).toEqual(["cargo auditable data could not be read: ELF section name table at offset 1452183 lies outside the file"]);
   });
 });

@@ -2,6 +2,7 @@ import { PackageURL } from "packageurl-js";
 
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import type { CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Cataloger for installed npm packages: the `package.json` at the root of each
@@ -36,7 +37,7 @@ export const npmCataloger: Cataloger = {
     for (const [path, content] of files) {
       let manifest: unknown;
       try {
-        manifest = JSON.parse(new TextDecoder().decode(content));
+        manifest = JSON.parse(decodeUtf8(content));
       } catch (error) {
         problems.push({ path, message: `package.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}` });
         continue;

@@ -2,6 +2,7 @@ import { PackageURL } from "packageurl-js";
 
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import type { CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Cataloger for installed Python distributions: the core metadata file of
@@ -64,7 +65,7 @@ export const pythonCataloger: Cataloger = {
     const problems: CatalogProblem[] = [];
 
     for (const [path, content] of files) {
-      const headers = parseCoreMetadata(new TextDecoder().decode(content));
+      const headers = parseCoreMetadata(decodeUtf8(content));
       const name = headers.get("name")?.[0]?.trim();
       const version = headers.get("version")?.[0]?.trim();
       if (!name || !version) {

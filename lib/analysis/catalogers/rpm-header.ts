@@ -1,4 +1,5 @@
 import { AppError } from "@/lib/errors";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Reader for the rpm header blobs that every rpm database backend stores: a
@@ -127,7 +128,7 @@ class RpmHeader {
     if (terminator < 0) {
       throw new AppError("INVALID_INPUT", `rpm header tag ${tag} has a string without a terminating NUL`);
     }
-    return new TextDecoder().decode(this.blob.subarray(start, start + terminator));
+    return decodeUtf8(this.blob.subarray(start, start + terminator));
   }
 
   /** Returns the first value of an INT32 tag, or null when the tag is absent. */

@@ -8,6 +8,7 @@ import { readSqlitePackageBlobs } from "@/lib/analysis/catalogers/rpm-sqlite";
 import type { CatalogContext, CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis/types";
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import { AppError } from "@/lib/errors";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Cataloger for rpm-based images: the three rpm database backends (Berkeley DB
@@ -114,7 +115,7 @@ function databaseFormat(path: string): DatabaseFormat | null {
 function readRecords(format: DatabaseFormat, content: Uint8Array): RecordEntry[] {
   switch (format) {
     case "manifest":
-      return parseRpmManifest(new TextDecoder().decode(content)).map((entry) =>
+      return parseRpmManifest(decodeUtf8(content)).map((entry) =>
         "error" in entry ? { id: entry.line, error: entry.error } : { id: entry.line, record: entry.record },
       );
     case "sqlite":

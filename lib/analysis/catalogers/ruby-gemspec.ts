@@ -2,6 +2,7 @@ import { PackageURL } from "packageurl-js";
 
 import { normalizeLicense } from "@/lib/analysis/licenses";
 import type { CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis/types";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Cataloger for installed Ruby gems: the specification files RubyGems writes
@@ -40,7 +41,7 @@ export const rubyGemspecCataloger: Cataloger = {
     const problems: CatalogProblem[] = [];
 
     for (const [path, content] of files) {
-      const result = readGemspec(new TextDecoder().decode(content));
+      const result = readGemspec(decodeUtf8(content));
       if ("error" in result) {
         problems.push({ path, message: `failed to parse gemspec: ${result.error}` });
         continue;

@@ -6,6 +6,7 @@ import { isExecutableCandidatePath } from "@/lib/analysis/catalogers/go-binary-c
 import { elfSectionData, hasElfMagic, readElfFile } from "@/lib/analysis/catalogers/go-binary-elf";
 import type { CatalogedPackage, Cataloger, CatalogProblem } from "@/lib/analysis/types";
 import { AppError } from "@/lib/errors";
+import { decodeUtf8 } from "@/lib/analysis/utf8";
 
 /**
  * Cataloger for Rust executables built with `cargo auditable`, which embeds
@@ -67,7 +68,7 @@ function rustPackages(section: Uint8Array, path: string): CatalogedPackage[] {
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(json));
+    parsed = JSON.parse(decodeUtf8(json));
   } catch (error) {
     throw new AppError("INVALID_INPUT", `section ${SECTION_NAME} does not contain valid JSON`, { cause: error });
   }
