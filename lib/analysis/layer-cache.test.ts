@@ -1,0 +1,34 @@
+import { gunzipSync, gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+
+import { decodeFiles, encodeFiles } from "@/lib/analysis/layer-cache";
+
+describe("cached layer files", () => {
+  it("decode to the files that were encoded", async () => {
+    const files = new Map<string, Uint8Array>([
+      ["/var/lib/dpkg/status", new TextEncoder().encode("Package: libc6\nStatus: install ok installed\n")],
+      ["/usr/share/doc/empty/copyright", new Uint8Array(0)],
+      ["/opt/données/ünïcode", Uint8Array.from([0, 255, 1, 254, 0x1f, 0x8b])],
+    ]);
+
+    const decoded = await decodeFiles(await encodeFiles(files));
+
+    expect([...decoded.keys()]).toEqual([...files.keys()]);
+    for (const [path, content] of files) expect(Buffer.from(decoded.get(path)!).equals(Buffer.from(content))).toBe(true);
+  });
+
+  it("read rows written in the earlier JSON form", async () => {
+    const legacy = gzipSync(JSON.stringify({ "/etc/os-release": Buffer.from("ID=debian\n").toString("base64") }));
+
+    const decoded = await decodeFiles(new Uint8Array(legacy));
+
+    expect(new TextDecoder().decode(decoded.get("/etc/os-release"))).toBe("ID=debian\n");
+  });
+
+  it("reject a stream that ends inside a file", async () => {
+    const encoded = await encodeFiles(new Map([["/etc/os-release", new TextEncoder().encode("ID=debian\n")]]));
+    const truncated = gzipSync(gunzipSync(encoded).subarray(0, -3));
+
+    await expect(decodeFiles(new Uint8Array(truncated))).rejects.toThrow("Cached layer files end inside the file at byte 4.");
+  });
+});
