@@ -47,5 +47,5 @@ USER 10001:10001
 EXPOSE 3000
 VOLUME ["/data"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["npx", "--no-install", "tsx", "bin/shipshape.ts"]
+ENTRYPOINT ["npx", "--no-install", "tsx", "--max-semi-space-size=2", "bin/shipshape.ts"]
 CMD ["start"]

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env -S npx tsx --max-semi-space-size=2
 import { Command, InvalidArgumentError } from "commander";
 import { runAdminCreate } from "@/bin/commands/admin";
 import { runAdvisoriesImport } from "@/bin/commands/advisories";

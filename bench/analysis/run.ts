@@ -19,6 +19,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { NODE_FLAGS } from "@/lib/jobs/node-flags";
+
 import type { WorkerMode, WorkerRequest, WorkerResult } from "./worker";
 
 const { values } = parseArgs({
@@ -124,7 +126,8 @@ async function runWorker(request: WorkerRequest & { mode: WorkerMode }): Promise
   // One folder per worker, because the main thread and the module loader's thread each write a profile.
   const profileName = `${String(workerCount).padStart(2, "0")}-${request.repository.replace("/", "-")}-${request.mode}`;
   const profileArgs = cpuProfileDir === null ? [] : ["--cpu-prof", "--cpu-prof-dir", path.join(cpuProfileDir, profileName)];
-  const child = spawn(process.execPath, [...profileArgs, "--import", "tsx", workerPath], {
+  // The worker starts with the Node flags of every Shipshape launch, so its memory is the product worker's.
+  const child = spawn(process.execPath, [...profileArgs, ...NODE_FLAGS, "--import", "tsx", workerPath], {
     cwd: repositoryRoot,
     env: { ...process.env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
