@@ -193,6 +193,20 @@ describe("analyzeImage against the CNCF registry", () => {
     expect(npmRowAfter?.createdAt).toEqual(npmRowBefore.createdAt);
   });
 
+  test("script over a Go program hides its packages", async () => {
+    const program = new Uint8Array(readFileSync(new URL("./catalogers/testdata/go-binary/main-version-via-ldflags.elf", import.meta.url)));
+    const programLayer = [{ path: "usr/local/bin/tool", content: program, mode: 0o755 }];
+    const alone = await pushImage(registry, "acme/tool", "program", [programLayer]);
+    const replaced = await pushImage(registry, "acme/tool", "script", [programLayer, [{ path: "usr/local/bin/tool", content: "#!/bin/sh\nexec /opt/tool \"$@\"\n", mode: 0o755 }]]);
+    await syncOnly("acme/tool");
+
+    const first = await analyzeImage(prisma, source(), "acme/tool", alone.manifest.digest);
+    const second = await analyzeImage(prisma, source(), "acme/tool", replaced.manifest.digest);
+
+    expect(first).toMatchObject({ status: "ANALYSED", packageCount: 2 });
+    expect(second).toMatchObject({ status: "ANALYSED", packageCount: 0, problems: [] });
+  });
+
   test("broken package.json among good ones", async () => {
     const built = await pushImage(registry, "acme/broken", "1", [
       [

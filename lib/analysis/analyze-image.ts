@@ -161,8 +161,15 @@ export async function readStaleLayer(
       }
       return !wantsOsFile(path) && !imageScoped.some((cataloger) => cataloger.wants(path));
     },
-    wantsContent: (path, head) =>
-      wantsOsFile(path) || stale.catalogers.some((cataloger) => cataloger.wants(path) && (cataloger.wantsContent?.(head) ?? true)),
+    wantsContent: (path, head) => {
+      if (wantsOsFile(path) || stale.catalogers.some((cataloger) => cataloger.wants(path) && (cataloger.wantsContent?.(head) ?? true))) return true;
+      // An empty result still marks the path in this layer, so that it hides the
+      // packages of a file it replaces, as a script replacing a lower layer's Go program does.
+      for (const cataloger of fileScoped) {
+        if (cataloger.wants(path)) fileEntries.get(cataloger.id)!.packagesByPath![path] = [];
+      }
+      return false;
+    },
     onConsumedLink: (path, target) => {
       for (const entry of fileEntries.values()) {
         const packages = entry.packagesByPath![target];

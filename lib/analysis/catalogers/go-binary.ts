@@ -20,7 +20,8 @@ const VERSION_LDFLAG = /-X(?:\s+|=)['"]?((?:[^\s'"=]*\/)?(?:main|cmd|version|bui
 
 export const goBinaryCataloger: Cataloger = {
   id: "go-binary",
-  version: 1,
+  // 2: layers also list the candidate paths whose content is not ELF, so a script hides the program it replaces.
+  version: 2,
   scope: "file",
   wants: isExecutableCandidatePath,
   wantsContent: hasElfMagic,

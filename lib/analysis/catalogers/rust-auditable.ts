@@ -35,7 +35,8 @@ const auditableSchema = z.object({
 
 export const rustAuditableCataloger: Cataloger = {
   id: "rust-auditable",
-  version: 1,
+  // 2: layers also list the candidate paths whose content is not ELF, so a script hides the program it replaces.
+  version: 2,
   scope: "file",
   wants: isExecutableCandidatePath,
   wantsContent: hasElfMagic,
