@@ -28,7 +28,9 @@ export type LayerCache = Map<string, Map<string, LayerCacheEntry>>;
 
 /** Loads the cached entries of the given layers. */
 export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonly string[]): Promise<LayerCache> {
-  const rows = await prisma.layerAnalysis.findMany({ where: { layerDigest: { in: [...layerDigests] } } });
+  // Raw SQL, like the writes below: Prisma 7 would compile the query in each new worker before its first analysis.
+  const rows = await prisma.$queryRaw<{ layerDigest: string; cataloger: string; version: number; result: unknown; files: Uint8Array | null; problems: unknown }[]>`
+    SELECT "layerDigest", "cataloger", "version", "result", "files", "problems" FROM "LayerAnalysis" WHERE "layerDigest" = ANY(${[...layerDigests]}::text[])`;
   const decodedFiles = await Promise.all(rows.map((row) => (row.files === null ? new Map<string, Uint8Array>() : decodeFiles(row.files))));
   const cache: LayerCache = new Map();
   for (const [index, row] of rows.entries()) {
