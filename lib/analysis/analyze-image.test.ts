@@ -10,6 +10,7 @@ import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { pushBlob, pushManifest } from "@/lib/registry/testing/push-image";
 import { startRegistryServer, type RegistryServer } from "@/lib/registry/testing/registry-server";
+import { alpineLayer, apkRecord } from "@/lib/grading/testing/alpine-images";
 import { listInstalledDpkgPackages } from "@/lib/samples/dpkg-installed-packages";
 import { buildImage, buildLayer, type BuiltImage, type LayerEntry } from "@/lib/samples/image-builder";
 import { SAMPLES_TESTDATA_DIR } from "@/lib/samples/samples-testdata-dir";
@@ -205,6 +206,19 @@ describe("analyzeImage against the CNCF registry", () => {
 
     expect(first).toMatchObject({ status: "ANALYSED", packageCount: 2 });
     expect(second).toMatchObject({ status: "ANALYSED", packageCount: 0, problems: [] });
+  });
+
+  test("cached Alpine layer keeps its apk packages", async () => {
+    const baseLayer = alpineLayer([apkRecord("musl", "1.1.19-r10", "musl"), apkRecord("libssl1.0", "1.0.2o-r2", "openssl")]);
+    const base = await pushImage(registry, "acme/alpine", "3.8", [baseLayer]);
+    const service = await pushImage(registry, "acme/alpine", "service", [baseLayer, [{ path: "srv/run.sh", content: "#!/bin/sh\n" }]]);
+    await syncOnly("acme/alpine");
+
+    await analyzeImage(prisma, source(), "acme/alpine", base.manifest.digest);
+    // The base layer now comes from the cache, where the Go and Rust catalogers list the apk database as a path without packages.
+    const result = await analyzeImage(prisma, source(), "acme/alpine", service.manifest.digest);
+
+    expect(result).toMatchObject({ status: "ANALYSED", blobFetches: 1, packageCount: 2 });
   });
 
   test("broken package.json among good ones", async () => {

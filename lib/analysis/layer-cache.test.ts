@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 
-import { decodeFiles, encodeFiles } from "@/lib/analysis/layer-cache";
+import { decodeFiles, encodeFiles, layerContentsFromCache, type LayerCacheEntry } from "@/lib/analysis/layer-cache";
 
 describe("cached layer files", () => {
   it("decode to the files that were encoded", async () => {
@@ -31,4 +31,22 @@ describe("cached layer files", () => {
 
     await expect(decodeFiles(new Uint8Array(truncated))).rejects.toThrow("Cached layer files end inside the file at byte 4.");
   });
+});
+
+describe("layerContentsFromCache", () => {
+  const database = new TextEncoder().encode("P:musl\nV:1.1.19-r10\n\n");
+  const apk: LayerCacheEntry = { cataloger: "apk", version: 1, packagesByPath: {}, files: new Map([["/lib/apk/db/installed", database]]), problems: [] };
+  // The Go cataloger lists every candidate path it was given, the apk database included, with no packages.
+  const goBinary: LayerCacheEntry = { cataloger: "go-binary", version: 2, packagesByPath: { "/lib/apk/db/installed": [] }, files: new Map(), problems: [] };
+
+  for (const [order, entries] of [
+    ["apk first", [apk, goBinary]],
+    ["apk last", [goBinary, apk]],
+  ] as const) {
+    it(`keeps a kept file's content over a placeholder, ${order}`, () => {
+      const contents = layerContentsFromCache("sha256:layer", new Map(entries.map((entry) => [entry.cataloger, entry])));
+
+      expect(contents.files.get("/lib/apk/db/installed")).toBe(database);
+    });
+  }
 });

@@ -30,7 +30,8 @@ export type LayerCache = Map<string, Map<string, LayerCacheEntry>>;
 export async function loadLayerCache(prisma: PrismaClient, layerDigests: readonly string[]): Promise<LayerCache> {
   // Raw SQL, like the writes below: Prisma 7 would compile the query in each new worker before its first analysis.
   const rows = await prisma.$queryRaw<{ layerDigest: string; cataloger: string; version: number; result: unknown; files: Uint8Array | null; problems: unknown }[]>`
-    SELECT "layerDigest", "cataloger", "version", "result", "files", "problems" FROM "LayerAnalysis" WHERE "layerDigest" = ANY(${[...layerDigests]}::text[])`;
+    SELECT "layerDigest", "cataloger", "version", "result", "files", "problems" FROM "LayerAnalysis" WHERE "layerDigest" = ANY(${[...layerDigests]}::text[])
+    ORDER BY "layerDigest", "cataloger"`;
   const decodedFiles = await Promise.all(rows.map((row) => (row.files === null ? new Map<string, Uint8Array>() : decodeFiles(row.files))));
   const cache: LayerCache = new Map();
   for (const [index, row] of rows.entries()) {
@@ -91,8 +92,13 @@ export function layerContentsFromCache(layerDigest: string, entries: Map<string,
     problems: [],
     uncompressedBytes: filesystem?.filesystem?.uncompressedBytes ?? 0,
   };
+  // Placeholders first, then contents: a file that an image-scope cataloger keeps (the apk
+  // database) can also be a file-scope cataloger's path with no packages, and its content must win
+  // whatever order the entries were loaded in.
   for (const entry of entries.values()) {
     for (const path of Object.keys(entry.packagesByPath ?? {})) contents.files.set(path, EMPTY);
+  }
+  for (const entry of entries.values()) {
     for (const [path, content] of entry.files) contents.files.set(path, content);
   }
   return contents;
@@ -110,7 +116,7 @@ const EMPTY = new Uint8Array(0);
  * thread pool, so the event loop goes on reading layers meanwhile.
  */
 const FILES_MAGIC = Buffer.from("SSF1", "latin1");
-// Level 3 compresses the text databases almost as well as the default 6 in half the time.
+// Level 3 takes half the time of the default 6 for an 18% larger output (the Debian image's dpkg files: 16 ms and 494 KB against 32 ms and 418 KB).
 const FILES_GZIP_LEVEL = 3;
 
 export async function encodeFiles(files: Map<string, Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
