@@ -46,6 +46,11 @@ export interface AnalysedPackage extends CatalogedPackage {
   matchNames: string[];
 }
 
+/** Names the catalogers and versions of an analysis, e.g. `dpkg@1 apk@1 …`; stored with each analysis. */
+export function analyzerVersion(catalogers: readonly Cataloger[] = allCatalogers): string {
+  return catalogers.map((cataloger) => `${cataloger.id}@${cataloger.version}`).join(" ");
+}
+
 /** OSV ecosystems of the language package types; distribution packages take the OS release's. */
 const languageEcosystems: Partial<Record<PackageType, string>> = {
   pypi: "PyPI",
@@ -112,7 +117,7 @@ export async function analyzeImage(
       problems,
       blobFetches,
       durationMs: Date.now() - started,
-      analyzerVersion: catalogers.map((cataloger) => `${cataloger.id}@${cataloger.version}`).join(" "),
+      analyzerVersion: analyzerVersion(catalogers),
     });
     log.info({ packages: packages.length, problems: problems.length, blobFetches, durationMs: Date.now() - started }, "image analysed");
     return { status: "ANALYSED", packageCount: packages.length, blobFetches, problems, os };

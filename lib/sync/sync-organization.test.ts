@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { analyzerVersion } from "@/lib/analysis/analyze-image";
 import { resetDatabase } from "@/lib/database/testing/reset-database";
 import { getPrisma } from "@/lib/db";
 import { deleteManifest } from "@/lib/registry/testing/push-image";
@@ -90,6 +91,25 @@ describe("syncOrganization against the CNCF registry", () => {
     expect(bodies).toEqual([]);
     const heads = requests.filter((request) => request.method === "HEAD");
     expect(heads).toHaveLength(samples.tags.length);
+  });
+
+  test("re-sync redoes an analysis by older catalogers", async () => {
+    await syncOrganization(prisma, countingSource(registry.url, []), "demo");
+    const current = analyzerVersion();
+    const outdated = await prisma.imageAnalysis.findFirstOrThrow({ where: { status: "ANALYSED", packageCount: { gt: 0 } } });
+    await prisma.imageAnalysis.update({ where: { imageDigest: outdated.imageDigest }, data: { analyzerVersion: current.replace("dpkg@", "dpkg@0") } });
+
+    const requests: LoggedRequest[] = [];
+    await syncOrganization(prisma, countingSource(registry.url, requests), "demo");
+
+    const redone = await prisma.imageAnalysis.findUniqueOrThrow({ where: { imageDigest: outdated.imageDigest } });
+    expect(redone.analyzerVersion).toBe(current);
+    expect(redone.analysedAt!.getTime()).toBeGreaterThan(outdated.analysedAt!.getTime());
+    expect(redone.packageCount).toBe(outdated.packageCount);
+    // Every layer's cache entries are current, so nothing is fetched again.
+    expect(requests.filter((request) => request.method === "GET" && /\/blobs\//.test(request.url))).toEqual([]);
+    const others = await prisma.imageAnalysis.findMany({ where: { imageDigest: { not: outdated.imageDigest }, status: "ANALYSED" } });
+    expect(others.every((analysis) => analysis.analyzerVersion === current)).toBe(true);
   });
 
   test("deleted tag is marked deleted with history kept", async () => {

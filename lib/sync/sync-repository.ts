@@ -4,6 +4,7 @@ import { logger } from "@/lib/log";
 import type { RegistrySource } from "@/lib/registry/registry-source";
 import { analyzeAndGrade, type AnalyzeLater } from "@/lib/grading/analyze-and-grade";
 import { refreshRepositoryGrade, refreshTagGrades } from "@/lib/grading/refresh-grades";
+import { analyzerVersion } from "@/lib/analysis/analyze-image";
 import type { BaseImage } from "@/lib/analysis/base-image";
 import { findBaseImage } from "@/lib/sync/find-base-image";
 import { readManifestTree } from "@/lib/sync/read-manifest-tree";
@@ -155,7 +156,8 @@ async function imagesAwaitingAnalysis(prisma: PrismaClient, repositoryId: string
   const rows = await prisma.manifestImage.findMany({
     where: {
       manifest: { tags: { some: { repositoryId, deletedAt: null } } },
-      image: { OR: [{ analysis: null }, { analysis: { status: { not: "ANALYSED" } } }] },
+      // An analysis by older catalogers is redone; the layer cache re-reads only the layers those catalogers need.
+      image: { OR: [{ analysis: null }, { analysis: { status: { not: "ANALYSED" } } }, { analysis: { analyzerVersion: { not: analyzerVersion() } } }] },
     },
     select: { imageDigest: true },
     distinct: ["imageDigest"],
