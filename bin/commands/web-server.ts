@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import path from "node:path";
 import { AppError } from "@/lib/errors";
+import { NODE_FLAGS } from "@/lib/jobs/node-flags";
 
 /** Rejects a port that another process listens on, before anything is printed about it. */
 export async function assertPortFree(port: number, host = "127.0.0.1"): Promise<void> {
@@ -26,12 +27,20 @@ export function spawnWebServer(options: { port: number; dev: boolean; host?: str
   if (!options.dev && !existsSync(path.join(root, ".next", "BUILD_ID"))) {
     throw new AppError("CONFIGURATION", "No production build found in .next/. Run `npm run build` first, or pass --dev for the development server.");
   }
-  const args = [nextBin, options.dev ? "dev" : "start", "--port", String(options.port), "--hostname", options.host ?? "127.0.0.1"];
-  return spawn(process.execPath, args, {
+  return spawn(process.execPath, webServerArguments(nextBin, options), {
     cwd: root,
     stdio: ["inherit", options.output ?? "inherit", options.output ?? "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(options.port) },
   });
+}
+
+/**
+ * Builds the Next.js server's command line. It starts with the Node flags of
+ * every Shipshape launch, because the server runs the in-process job worker
+ * (WEB_WORKER), and so the image analyses, too.
+ */
+export function webServerArguments(nextBin: string, options: { port: number; dev: boolean; host?: string }): string[] {
+  return [...NODE_FLAGS, nextBin, options.dev ? "dev" : "start", "--port", String(options.port), "--hostname", options.host ?? "127.0.0.1"];
 }
 
 /**

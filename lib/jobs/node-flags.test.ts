@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
+import { webServerArguments } from "@/bin/commands/web-server";
 import { NODE_FLAGS } from "@/lib/jobs/node-flags";
 
 const root = new URL("../../", import.meta.url);
@@ -26,5 +27,11 @@ describe("launches of bin/shipshape.ts", () => {
       .find((line) => line.startsWith("ENTRYPOINT "));
 
     expect(entryPoint).toBe(`ENTRYPOINT ${JSON.stringify(["npx", "--no-install", "tsx", ...NODE_FLAGS, "bin/shipshape.ts"]).replaceAll(",", ", ")}`);
+  });
+
+  it("pass them to the web server, which runs the in-process worker", () => {
+    const args = webServerArguments("/app/node_modules/next/dist/bin/next", { port: 3000, dev: false });
+
+    expect(args.slice(0, NODE_FLAGS.length + 2)).toEqual([...NODE_FLAGS, "/app/node_modules/next/dist/bin/next", "start"]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Node flags that every launch of `bin/shipshape.ts` passes: the npm scripts,
- * the file's own `#!` line and the container image's entry point. A test
- * checks that each launch carries them, and bench/analysis starts its workers
- * with them, so the memory it measures is the worker's.
+ * the file's own `#!` line and the container image's entry point, and that
+ * `start` and `demo` pass to the Next.js server they start, which runs the
+ * in-process worker. A test checks each of them, and bench/analysis starts
+ * its workers with them, so the memory it measures is the worker's.
  *
  * `--max-semi-space-size=2` caps V8's young generation at 2 MiB per
  * semi-space instead of Node 20's 16 MiB. An analysis streams hundreds of
