@@ -32,4 +32,10 @@ describe("parseImageInput", () => {
   ])("rejects %s", (text, message) => {
     expect(() => parseImageInput(text)).toThrow(message);
   });
+
+  test("rejects a local file or folder written as a reference", () => {
+    // Both also parse as Docker Hub references, so without the check they would be looked up there.
+    expect(() => parseImageInput("package.json")).toThrow('"package.json" is a local file, not an image reference. Write docker-archive:package.json to score it.');
+    expect(() => parseImageInput("prisma")).toThrow('"prisma" is a local folder, not an image reference. Write oci:prisma to score it.');
+  });
 });

@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+
 import { AppError } from "@/lib/errors";
 import { parseReference, type ImageReference } from "@/lib/registry/reference";
 
@@ -20,7 +22,8 @@ const otherTransports: Record<string, string> = {
 
 /**
  * Parses the IMAGE argument of `shipshape score` and `compare`. `oci:` and
- * `docker-archive:` name local files; anything else must be an image reference,
+ * `docker-archive:` name local files; anything else must be an image reference
+ * and not an existing local path,
  * and a Docker Hub short name (`alpine:3.20`) is normalised to
  * `docker.io/library/alpine:3.20`. Raises AppError INVALID_INPUT naming the input.
  */
@@ -35,6 +38,12 @@ export function parseImageInput(text: string): ImageInput {
   const prefix = /^([a-z][a-z0-9+.-]*):/.exec(text)?.[1];
   if (prefix !== undefined && prefix in otherTransports) {
     throw new AppError("INVALID_INPUT", `The transport "${prefix}:" of "${text}" is not supported. ${otherTransports[prefix]}`);
+  }
+  // A local path read as a reference would be looked up on Docker Hub (`image.tar` as docker.io/library/image.tar).
+  const local = statSync(text, { throwIfNoEntry: false });
+  if (local !== undefined) {
+    const form = local.isDirectory() ? `oci:${text}` : `docker-archive:${text}`;
+    throw new AppError("INVALID_INPUT", `"${text}" is a local ${local.isDirectory() ? "folder" : "file"}, not an image reference. Write ${form} to score it.`);
   }
   try {
     return { kind: "registry", text, reference: parseReference(text) };
