@@ -340,7 +340,10 @@ describe("sync through a registry fault proxy", () => {
     const run = await syncThroughProxy(counter, concurrency);
 
     expect(run.finishedAt).not.toBeNull();
-    expect(proxy.injected.size).toBeGreaterThanOrEqual(4);
+    expect(proxy.injectedTotal()).toBeGreaterThanOrEqual(4);
+    // One request at a time meets the seeded draws in a fixed order, so the same four or more classes fire every run.
+    // With four at a time the order varies, and one run in CI met only three of the six classes.
+    if (concurrency === 1) expect(proxy.injected.size).toBeGreaterThanOrEqual(4);
     for (const error of run.errors as unknown as SyncErrorEntry[]) {
       expect(error.message).toMatch(/failed: .*(timed out|Cannot reach|returned|HTTP)/);
     }
