@@ -4,7 +4,7 @@ import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
 import { importAdvisorySources } from "@/bin/commands/advisories";
 import { syncConfiguredOrganizations } from "@/bin/commands/sync";
-import { assertPortFree, buildIfStale, spawnWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, buildIfStale, spawnWebServer, stopWebServer } from "@/bin/commands/web-server";
 import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -57,7 +57,8 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });
   onShutdown(async () => {
-    server.kill("SIGTERM");
+    // The web server's in-process worker uses the database, so it stops first.
+    await stopWebServer(server);
     await database.embedded?.stop();
   });
 }

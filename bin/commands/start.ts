@@ -1,7 +1,7 @@
 import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
-import { assertPortFree, spawnWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, spawnWebServer, stopWebServer } from "@/bin/commands/web-server";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { sealPlainTextSecrets } from "@/lib/secrets/reseal-secrets";
@@ -18,7 +18,8 @@ export async function runStart(options: { dev?: boolean }): Promise<void> {
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });
   onShutdown(async () => {
-    server.kill("SIGTERM");
+    // The web server's in-process worker uses the database, so it stops first.
+    await stopWebServer(server);
     await database.embedded?.stop();
   });
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -32,6 +33,23 @@ export function spawnWebServer(options: { port: number; dev: boolean; host?: str
     stdio: ["inherit", options.output ?? "inherit", options.output ?? "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", PORT: String(options.port) },
   });
+}
+
+/**
+ * Stops the web server: SIGTERM, then SIGKILL after `timeoutMs`. Resolves when
+ * the process has exited, so that its in-process worker is gone before the
+ * caller stops the database it uses.
+ */
+export async function stopWebServer(server: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = once(server, "exit");
+  server.kill("SIGTERM");
+  const timer = setTimeout(() => server.kill("SIGKILL"), timeoutMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
