@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { stopWebServer } from "@/bin/commands/web-server";
 
-/** Starts a Node process that stays up until a signal ends it; with `onTerm` it handles SIGTERM itself. */
+/** Starts a Node process that stays up until a signal ends it. `onTerm` is code that handles SIGTERM itself. */
 function startServerLike(onTerm: string) {
   const child = spawn(process.execPath, ["-e", `${onTerm}; setInterval(() => {}, 1000); process.send?.("ready");`], { stdio: ["ignore", "ignore", "ignore", "ipc"] });
   return new Promise<typeof child>((resolve) => child.once("message", () => resolve(child)));

@@ -92,9 +92,8 @@ export function layerContentsFromCache(layerDigest: string, entries: Map<string,
     problems: [],
     uncompressedBytes: filesystem?.filesystem?.uncompressedBytes ?? 0,
   };
-  // Placeholders first, then contents: a file that an image-scope cataloger keeps (the apk
-  // database) can also be a file-scope cataloger's path with no packages, and its content must win
-  // whatever order the entries were loaded in.
+  // Placeholders go first, so that a kept file (the apk database) wins over a file-scope
+  // cataloger's empty entry for the same path, whatever order the entries were loaded in.
   for (const entry of entries.values()) {
     for (const path of Object.keys(entry.packagesByPath ?? {})) contents.files.set(path, EMPTY);
   }

@@ -9,6 +9,8 @@
 // base-256 numeric fields, and pre-POSIX v7 headers. Global pax headers (`g`)
 // are skipped, because none of their keys would change what the reader returns.
 
+import { decodeUtf8 } from "@/lib/analysis/utf8";
+
 /** The kind of an entry, by its type flag. Devices, FIFOs and unknown types are "other". */
 export type TarEntryType = "file" | "link" | "symlink" | "directory" | "other";
 
@@ -58,8 +60,6 @@ interface PendingOverrides {
 
 /** Header types that describe the next entry; "ignored" is a global pax header, whose body is skipped. */
 type ExtendedKind = "pax" | "gnu-long-name" | "gnu-long-link" | "ignored";
-
-const utf8 = new TextDecoder("utf-8");
 
 /**
  * Walks a tar stream pushed to it in chunks of any size. For each entry it
@@ -366,7 +366,7 @@ function readString(bytes: Uint8Array, start: number, length: number): string {
   let end = start;
   const limit = start + length;
   while (end < limit && bytes[end] !== 0) end += 1;
-  return utf8.decode(bytes.subarray(start, end));
+  return decodeUtf8(bytes.subarray(start, end));
 }
 
 /**
@@ -382,7 +382,7 @@ function parsePaxRecords(body: Uint8Array, bodyOffset: number): PendingOverrides
     if (body[position] === 0) break;
 
     const space = body.indexOf(0x20, position);
-    const length = space === -1 ? Number.NaN : Number(utf8.decode(body.subarray(position, space)));
+    const length = space === -1 ? Number.NaN : Number(decodeUtf8(body.subarray(position, space)));
     const recordEnd = position + length;
     if (!Number.isSafeInteger(length) || length <= 0 || recordEnd > body.byteLength || body[recordEnd - 1] !== 0x0a) {
       throw new TarFormatError(`the pax extended header at offset ${bodyOffset} has an invalid record at byte ${position}`, bodyOffset + position);
@@ -393,8 +393,8 @@ function parsePaxRecords(body: Uint8Array, bodyOffset: number): PendingOverrides
     if (equals === -1) {
       throw new TarFormatError(`the pax extended header at offset ${bodyOffset} has a record without "=" at byte ${position}`, bodyOffset + position);
     }
-    const key = utf8.decode(record.subarray(0, equals));
-    const value = utf8.decode(record.subarray(equals + 1));
+    const key = decodeUtf8(record.subarray(0, equals));
+    const value = decodeUtf8(record.subarray(equals + 1));
     if (key === "path") overrides.path = value;
     else if (key === "linkpath") overrides.linkPath = value;
     else if (key === "size") {

@@ -22,9 +22,8 @@ const otherTransports: Record<string, string> = {
 
 /**
  * Parses the IMAGE argument of `shipshape score` and `compare`. `oci:` and
- * `docker-archive:` name local files; anything else must be an image reference
- * and not an existing local path,
- * and a Docker Hub short name (`alpine:3.20`) is normalised to
+ * `docker-archive:` name local files. Anything else must be an image reference
+ * that names no existing local path, and a Docker Hub short name (`alpine:3.20`) is normalised to
  * `docker.io/library/alpine:3.20`. Raises AppError INVALID_INPUT naming the input.
  */
 export function parseImageInput(text: string): ImageInput {
@@ -41,10 +40,8 @@ export function parseImageInput(text: string): ImageInput {
   }
   // A local path read as a reference would be looked up on Docker Hub (`image.tar` as docker.io/library/image.tar).
   const local = statSync(text, { throwIfNoEntry: false });
-  if (local !== undefined) {
-    const form = local.isDirectory() ? `oci:${text}` : `docker-archive:${text}`;
-    throw new AppError("INVALID_INPUT", `"${text}" is a local ${local.isDirectory() ? "folder" : "file"}, not an image reference. Write ${form} to score it.`);
-  }
+  if (local?.isDirectory() === true) throw new AppError("INVALID_INPUT", `"${text}" is a local folder, not an image reference. Write oci:${text} to score it.`);
+  if (local !== undefined) throw new AppError("INVALID_INPUT", `"${text}" is a local file, not an image reference. Write docker-archive:${text} to score it.`);
   try {
     return { kind: "registry", text, reference: parseReference(text) };
   } catch (error) {

@@ -234,7 +234,7 @@ export function parseCopyright(text: string): CopyrightLicenses {
   return freeTextLicenses(text);
 }
 
-/** What the license reading needs of one deb822 paragraph of a copyright file. */
+/** The fields of one deb822 paragraph of a copyright file that the license reading uses. */
 interface CopyrightParagraph {
   format: boolean;
   files: boolean;
