@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
-import { decodeFiles, encodeFiles, layerContentsFromCache, type LayerCacheEntry } from "@/lib/analysis/layer-cache";
+import { decodeFiles, encodeFiles, layerContentsFromCache, loadLayerCache, storeLayerEntries, type LayerCacheEntry } from "@/lib/analysis/layer-cache";
+import { resetDatabase } from "@/lib/database/testing/reset-database";
+import { getPrisma } from "@/lib/db";
 
 describe("cached layer files", () => {
   it("decode to the files that were encoded", async () => {
@@ -49,4 +51,31 @@ describe("layerContentsFromCache", () => {
       expect(contents.files.get("/lib/apk/db/installed")).toBe(database);
     });
   }
+});
+
+describe("storeLayerEntries", () => {
+  const prisma = getPrisma();
+  const layerDigest = `sha256:${"a".repeat(64)}`;
+  const otherLayer = `sha256:${"b".repeat(64)}`;
+  const status = new TextEncoder().encode("Package: libc6\nStatus: install ok installed\n");
+
+  beforeEach(async () => {
+    await resetDatabase();
+  });
+
+  it("stores and replaces a layer's entries", async () => {
+    const dpkg: LayerCacheEntry = { cataloger: "dpkg", version: 1, packagesByPath: {}, files: new Map([["/var/lib/dpkg/status", status]]), problems: [] };
+    const npm: LayerCacheEntry = { cataloger: "npm", version: 1, packagesByPath: { "/app/package.json": [] }, files: new Map(), problems: [{ path: "/app/package.json", message: "not JSON" }] };
+    await storeLayerEntries(prisma, layerDigest, [dpkg, npm]);
+    await storeLayerEntries(prisma, otherLayer, [{ ...npm, problems: [] }]);
+    await storeLayerEntries(prisma, layerDigest, [{ ...npm, version: 2, problems: [] }]);
+    await storeLayerEntries(prisma, layerDigest, []);
+
+    const cache = await loadLayerCache(prisma, [layerDigest, otherLayer]);
+    const stored = cache.get(layerDigest);
+    expect([...(stored?.keys() ?? [])]).toEqual(["dpkg", "npm"]);
+    expect(new TextDecoder().decode(stored?.get("dpkg")?.files.get("/var/lib/dpkg/status"))).toBe("Package: libc6\nStatus: install ok installed\n");
+    expect(stored?.get("npm")).toMatchObject({ version: 2, packagesByPath: { "/app/package.json": [] }, problems: [] });
+    expect(cache.get(otherLayer)?.get("npm")?.version).toBe(1);
+  });
 });
