@@ -248,6 +248,7 @@ describe("readLayer entries", () => {
     expect(contents.files.has("/var/lib/dpkg/status")).toBe(false);
     expect(text(contents.files.get("/etc/os-release"))).toBe("ID=debian\n");
     expect(contents.problems).toEqual([{ path: "/var/lib/dpkg/status", message: "File is 2000 bytes, over the 1000-byte cap for this file; it was not read." }]);
+    expect(contents.whiteouts).toEqual(["/var/lib/dpkg/status"]);
   });
 
   it("resolves hard links", async () => {
@@ -311,6 +312,18 @@ describe("readLayer with mergeLayers", () => {
     expect(fs.paths().map((entry) => entry.path)).toEqual(["/usr/lib/os-release"]);
     expect(text(fs.get("/etc/os-release")?.content)).toBe("ID=debian\nVERSION_ID=12\n");
     expect(fs.get("/etc/os-release")?.layerDigest).toBe(layers[2]?.digest);
+  });
+
+  it("hides a lower copy of a file over its cap", async () => {
+    const layers = [];
+    for (const status of ["Package: old\n", `Package: new\n${"#".repeat(2000)}`]) {
+      const blob = new Uint8Array(gzipSync(await buildTar([{ name: "var/lib/dpkg/status", content: status }])));
+      layers.push(await readLayer(chunked(blob), options(blob, { maxFileBytes: () => 1000 })));
+    }
+    const fs = mergeLayers(layers);
+
+    expect(fs.get("/var/lib/dpkg/status")).toBeUndefined();
+    expect(fs.paths()).toEqual([]);
   });
 });
 

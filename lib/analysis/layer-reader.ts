@@ -33,7 +33,11 @@ export interface LayerContents {
   files: Map<string, Uint8Array>;
   /** Every symbolic link in the layer: absolute normalised path → target as written. */
   symlinks: Map<string, string>;
-  /** Paths that `.wh.NAME` entries delete from lower layers. */
+  /**
+   * Paths this layer deletes from lower layers: those of `.wh.NAME` entries,
+   * and those of requested files over their size cap, which replace a lower
+   * layer's copy with content that was not read.
+   */
   whiteouts: string[];
   /** Directories whose lower-layer contents `.wh..wh..opq` entries hide. */
   opaqueDirectories: string[];
@@ -307,6 +311,8 @@ class RequestedFile implements TarContentSink {
     const maxBytes = this.options.maxFileBytes(this.path);
     if (this.size > maxBytes) {
       this.contents.problems.push({ path: this.path, message: `File is ${this.size} bytes, over the ${maxBytes}-byte cap for this file; it was not read.` });
+      // The file still replaces any lower copy, whose packages would otherwise be reported for it.
+      this.contents.whiteouts.push(this.path);
       return null;
     }
     if (this.options.onFile === undefined) return new Uint8Array(this.size);

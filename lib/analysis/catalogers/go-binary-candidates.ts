@@ -17,6 +17,7 @@ const EXCLUDED_TREES = [
   "/var/log/",
   "/var/lib/dpkg/",
   "/var/lib/apk/",
+  "/lib/apk/",
   "/var/lib/rpm/",
   "/usr/lib/sysimage/rpm/",
 ];

@@ -191,6 +191,7 @@ describe("goBinaryCataloger.wants", () => {
     { path: "/usr/lib/x86_64-linux-gnu/libc.so.6", wanted: false },
     { path: "/usr/share/doc/bash/copyright", wanted: false },
     { path: "/etc/passwd", wanted: false },
+    { path: "/lib/apk/db/installed", wanted: false },
     { path: "/app/node_modules/esbuild/bin/esbuild", wanted: false },
     { path: "/app/main.go", wanted: false },
     { path: "/usr/local/bin/script.sh", wanted: false },
