@@ -10,7 +10,7 @@ import { runStart } from "@/bin/commands/start";
 import { runSync } from "@/bin/commands/sync";
 import { runWorker } from "@/bin/commands/worker";
 import { AppError, publicMessage } from "@/lib/errors";
-import { logger } from "@/lib/log";
+import { logger, logToStandardError } from "@/lib/log";
 
 const program = new Command("shipshape")
   .description("Grades every image tag of a container registry from A to F.")
@@ -68,6 +68,15 @@ program
   .action(runDemo);
 
 addCliCommands(program);
+
+// Servers log to standard output, as container platforms expect. Every other
+// command prints its result there, so its log lines go to standard error.
+const SERVER_COMMANDS = new Set(["worker", "start", "demo"]);
+program.hook("preAction", (_program, actionCommand) => {
+  let topLevel = actionCommand;
+  while (topLevel.parent !== null && topLevel.parent !== program) topLevel = topLevel.parent;
+  if (!SERVER_COMMANDS.has(topLevel.name())) logToStandardError();
+});
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -30,4 +30,22 @@ export function createLogger(destination?: pino.DestinationStream): pino.Logger 
   return destination ? pino(options, destination) : pino(options);
 }
 
-export const logger = createLogger();
+const standardOutput = pino.destination({ dest: 1, sync: true });
+let standardError: pino.DestinationStream | null = null;
+let toStandardError = false;
+
+/**
+ * Sends every later log line, of `logger` and of its children, to standard
+ * error. Commands whose standard output is their result (a score report, a
+ * sync summary) call it, so that logs never mix into that output.
+ */
+export function logToStandardError(): void {
+  standardError ??= pino.destination({ dest: 2, sync: true });
+  toStandardError = true;
+}
+
+export const logger = createLogger({
+  write(line: string) {
+    (toStandardError && standardError !== null ? standardError : standardOutput).write(line);
+  },
+});

@@ -431,8 +431,8 @@ describe("shipshape score and compare", () => {
     // Without LOG_LEVEL, as a user runs it, so a log line on stdout would break the JSON.
     const environment = { ...process.env };
     delete environment.LOG_LEVEL;
-    const cli = (args: string[]) =>
-      run("npx", ["tsx", "bin/shipshape.ts", ...args], { cwd: repositoryRoot, env: { ...environment, CI: "true" } }).then(
+    const cli = (args: string[], extraEnvironment: Record<string, string> = {}) =>
+      run("npx", ["tsx", "bin/shipshape.ts", ...args], { cwd: repositoryRoot, env: { ...environment, CI: "true", ...extraEnvironment } }).then(
         ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
         (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
       );
@@ -466,6 +466,20 @@ describe("shipshape score and compare", () => {
       const missing = await cli(["score", `oci:${layout}:2.0`, "--advisories", path.join(folder, "no-store")]);
       expect(missing.code).toBe(1);
       expect(missing.stderr).toMatch(/The advisory store .*no-store was not found\. Create it with `shipshape advisories import --store/);
+    }, 120_000);
+
+    test("logs go to standard error", async () => {
+      const storeFolder = path.join(folder, "logged-store");
+      const imported = await cli(["advisories", "import", "--store", storeFolder, ALPINE_OPENSSL_RECORD], { LOG_LEVEL: "info" });
+      expect(imported.code).toBe(0);
+      expect(imported.stdout).toContain("1 added");
+      expect(imported.stdout).not.toContain('"level":');
+      expect(imported.stderr).toContain('"level":30');
+
+      const outcome = await cli(["score", `oci:${layout}:1.0`, "--advisories", storeFolder, "--format", "json", "--base-registries", "", "--fail-under", "E"], { LOG_LEVEL: "info" });
+      expect(outcome.code).toBe(0);
+      expect((JSON.parse(outcome.stdout) as JsonScoreReport).grade).toBe("C");
+      expect(outcome.stderr).toContain('"level":30');
     }, 120_000);
 
     test("scores with a temporary store", async () => {
