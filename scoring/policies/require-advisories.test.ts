@@ -23,6 +23,13 @@ describe("vulnerability policies without advisories", () => {
     expect(result?.summary).toMatch(/No vulnerability advisories have been imported/);
   });
 
+  test("the fix covers the server and the CLI", () => {
+    const result = scoreImage(facts(false), defaultPolicyConfig).results.find((entry) => entry.id === vulnerabilityPolicies[0]);
+    expect(result?.remediation).toContain("ADVISORY_SOURCES");
+    expect(result?.remediation).toContain("shipshape advisories import --store DIR PATH_OR_URL");
+    expect(result?.remediation).toContain("--advisories DIR");
+  });
+
   test.each([true, undefined])("both pass an image without findings when advisoriesImported is %s", (imported) => {
     const results = scoreImage(facts(imported), defaultPolicyConfig).results.filter((entry) => (vulnerabilityPolicies as readonly string[]).includes(entry.id));
     expect(results.map((entry) => entry.status)).toEqual(["pass", "pass"]);

@@ -61,7 +61,8 @@ export function requireAdvisories(analysis: CompletedAnalysis, checked: string):
     status: "no-data",
     summary: `No vulnerability advisories have been imported, so ${checked} cannot be checked.`,
     evidence: [{ label: "Advisories", value: "none imported" }],
+    // The same engine grades for the dashboard and for `shipshape score`, whose advisories come from a local store.
     remediation:
-      "Import OSV advisories with `shipshape advisories import PATH_OR_URL` (an OSV all.zip, a folder of OSV records, or a URL), or set ADVISORY_SOURCES so the worker imports them on a schedule.",
+      "Import OSV advisories (an OSV all.zip, a folder of OSV records, or a URL). For the dashboard: `shipshape advisories import PATH_OR_URL` on the server, or ADVISORY_SOURCES for scheduled imports. For `shipshape score`: `shipshape advisories import --store DIR PATH_OR_URL`, then pass `--advisories DIR`.",
   };
 }
