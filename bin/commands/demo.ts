@@ -47,12 +47,18 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
     await importAdvisorySources(getPrisma(), [SAMPLE_ADVISORIES_DIR], (line) => process.stdout.write(`${line}\n`));
   }
   const organization = env.REGISTRY_ORG[0] ?? demoOrganization;
-  const accounts = await ensureDemoAccounts(getPrisma(), organization);
+  // The demo runs on this machine only, so its owner may see the site administration pages too.
+  const accounts = await ensureDemoAccounts(getPrisma(), organization, { ownerIsSiteAdmin: true });
 
   const server = spawnWebServer({ port, dev: options.dev ?? false });
   process.stdout.write(`\nShipshape demo: http://127.0.0.1:${port}/orgs/${organization}/repositories\n`);
-  process.stdout.write(`  owner, sees everything:   ${accounts.owner.email} / ${accounts.owner.password}\n`);
-  process.stdout.write(`  member, reads ${organization}/web:  ${accounts.member.email} / ${accounts.member.password}\n\n`);
+  const logins = [
+    ["owner and site administrator, sees everything:", accounts.owner],
+    [`member, reads ${organization}/web:`, accounts.member],
+  ] as const;
+  const width = Math.max(...logins.map(([label]) => label.length)) + 2;
+  for (const [label, account] of logins) process.stdout.write(`  ${label.padEnd(width)}${account.email} / ${account.password}\n`);
+  process.stdout.write("\n");
   server.on("exit", (code) => {
     void database.embedded?.stop().finally(() => process.exit(code ?? 0));
   });

@@ -36,3 +36,13 @@ test("a changed demo password is set back, which signs the account out", async (
   expect(await verifyPassword(restored.passwordHash!, demoAccounts.owner.password)).toBe(true);
   expect(restored.sessionVersion).toBe(changed.sessionVersion + 1);
 });
+
+test("owner is site admin only on request", async () => {
+  const isSiteAdmin = async () => (await prisma.user.findUniqueOrThrow({ where: { email: demoAccounts.owner.email }, select: { isSiteAdmin: true } })).isSiteAdmin;
+  await ensureDemoAccounts(prisma, "demo");
+  expect(await isSiteAdmin()).toBe(false);
+
+  await ensureDemoAccounts(prisma, "demo", { ownerIsSiteAdmin: true });
+  expect(await isSiteAdmin()).toBe(true);
+  expect((await prisma.user.findUniqueOrThrow({ where: { email: demoAccounts.member.email }, select: { isSiteAdmin: true } })).isSiteAdmin).toBe(false);
+});

@@ -11,19 +11,20 @@ export const demoTeam = "web-readers";
  * Creates a demo account, or sets its password again only when it no longer
  * matches, because setting a password signs the account out everywhere.
  */
-async function ensureDemoUser(prisma: PrismaClient, account: { email: string; password: string }, name: string) {
+async function ensureDemoUser(prisma: PrismaClient, account: { email: string; password: string }, name: string, isSiteAdmin?: boolean) {
   const stored = await prisma.user.findUnique({ where: { email: normalizeEmail(account.email) }, select: { passwordHash: true } });
   const passwordMatches = stored?.passwordHash ? await verifyPassword(stored.passwordHash, account.password) : false;
-  return upsertUser(prisma, { email: account.email, password: passwordMatches ? undefined : account.password, name });
+  return upsertUser(prisma, { email: account.email, password: passwordMatches ? undefined : account.password, name, isSiteAdmin });
 }
 
 /**
  * Creates the demo's owner and a member who reads only `ORG/web` through a
- * team, so the demo shows what each role can read.
+ * team, so the demo shows what each role can read. With `ownerIsSiteAdmin`,
+ * the owner is also a site administrator, with access to the admin pages.
  */
-export async function ensureDemoAccounts(prisma: PrismaClient, organizationName: string): Promise<typeof demoAccounts> {
+export async function ensureDemoAccounts(prisma: PrismaClient, organizationName: string, options: { ownerIsSiteAdmin?: boolean } = {}): Promise<typeof demoAccounts> {
   const organization = await prisma.organization.upsert({ where: { name: organizationName }, update: {}, create: { name: organizationName } });
-  const owner = await ensureDemoUser(prisma, demoAccounts.owner, "Demo owner");
+  const owner = await ensureDemoUser(prisma, demoAccounts.owner, "Demo owner", options.ownerIsSiteAdmin);
   const member = await ensureDemoUser(prisma, demoAccounts.member, "Demo member");
   await prisma.membership.upsert({
     where: { organizationId_userId: { organizationId: organization.id, userId: owner.id } },
