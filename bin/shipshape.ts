@@ -10,7 +10,7 @@ import { runStart } from "@/bin/commands/start";
 import { runSync } from "@/bin/commands/sync";
 import { runWorker } from "@/bin/commands/worker";
 import { AppError, publicMessage } from "@/lib/errors";
-import { logger, logToStandardError } from "@/lib/log";
+import { invalidLogLevelMessage, logger, logToStandardError } from "@/lib/log";
 
 const program = new Command("shipshape")
   .description("Grades every image tag of a container registry from A to F.")
@@ -73,6 +73,9 @@ addCliCommands(program);
 // command prints its result there, so its log lines go to standard error.
 const SERVER_COMMANDS = new Set(["worker", "start", "demo"]);
 program.hook("preAction", (_program, actionCommand) => {
+  // Checked before any command runs, because a typo such as "warning" would otherwise log at info unnoticed.
+  const invalidLevel = invalidLogLevelMessage();
+  if (invalidLevel !== null) throw new AppError("INVALID_INPUT", invalidLevel);
   let topLevel = actionCommand;
   while (topLevel.parent !== null && topLevel.parent !== program) topLevel = topLevel.parent;
   if (!SERVER_COMMANDS.has(topLevel.name())) logToStandardError();

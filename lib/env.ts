@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { LOG_LEVELS } from "@/lib/log-levels";
 import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 const booleanFlag = z
@@ -121,7 +122,7 @@ const schema = z.object({
     .optional()
     .transform((value) => (value ?? "").split(",").map((key) => key.trim()).filter(Boolean))
     .refine((keys) => keys.every((key) => Buffer.from(key, "base64").length === 32), "each key must be 32 bytes in base64, separated by commas"),
-  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,14 +1,20 @@
 import pino from "pino";
+import { LOG_LEVELS } from "@/lib/log-levels";
 import { hideUrlCredentials } from "@/lib/security/hide-credentials";
 
 /**
  * The structured logger. Level comes from LOG_LEVEL; the environment module is
  * not imported here so that scripts without a full environment can log too.
  */
-// An invalid LOG_LEVEL falls back to info here; the environment module then reports it by name.
-const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+// An invalid LOG_LEVEL falls back to info here; the command line and the environment module report it by name.
 const requested = process.env.LOG_LEVEL ?? "info";
-const level = levels.includes(requested) ? requested : "info";
+const level = (LOG_LEVELS as readonly string[]).includes(requested) ? requested : "info";
+
+/** Returns the error message for an invalid LOG_LEVEL, or null when it is unset or valid. */
+export function invalidLogLevelMessage(): string | null {
+  if (process.env.LOG_LEVEL === undefined || (LOG_LEVELS as readonly string[]).includes(process.env.LOG_LEVEL)) return null;
+  return `LOG_LEVEL ${JSON.stringify(process.env.LOG_LEVEL)} is invalid. Set it to one of ${LOG_LEVELS.join(", ")}, or unset it for info.`;
+}
 
 /** Fields that carry credentials, at the top level of a log call's object, one level down, and in logged request headers. */
 const credentialFields = ["password", "token", "authorization", "cookie", "secret", "clientSecret", "client_secret", "sealedPassword", "passwordHash"];

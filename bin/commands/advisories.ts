@@ -20,7 +20,7 @@ export async function runAdvisoriesImport(sources: string[], options: { store?: 
     const store = await openLocalStore(options.store, { create: true });
     let imported = false;
     try {
-      imported = await importAdvisorySources(store.prisma, sources, (line) => process.stdout.write(`${line}\n`));
+      imported = await importAdvisorySources(store.prisma, sources, printLine, printErrorLine);
     } finally {
       await store.close();
     }
@@ -30,7 +30,7 @@ export async function runAdvisoriesImport(sources: string[], options: { store?: 
   const database = await openDatabase();
   let allSucceeded = false;
   try {
-    allSucceeded = await importAdvisorySources(getPrisma(), sources, (line) => process.stdout.write(`${line}\n`));
+    allSucceeded = await importAdvisorySources(getPrisma(), sources, printLine, printErrorLine);
   } finally {
     await getPrisma().$disconnect();
     await database.embedded?.stop();
@@ -38,8 +38,14 @@ export async function runAdvisoriesImport(sources: string[], options: { store?: 
   process.exit(allSucceeded ? 0 : 1);
 }
 
-/** Imports each source, prints its snapshot, re-grades the images it affects, or prints its error; returns whether every import succeeded. */
-export async function importAdvisorySources(prisma: PrismaClient, sources: string[], print: (line: string) => void): Promise<boolean> {
+const printLine = (line: string) => process.stdout.write(`${line}\n`);
+const printErrorLine = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * Imports each source, prints its snapshot, re-grades the images it affects,
+ * or prints its error with `printError`; returns whether every import succeeded.
+ */
+export async function importAdvisorySources(prisma: PrismaClient, sources: string[], print: (line: string) => void, printError: (line: string) => void = print): Promise<boolean> {
   let allSucceeded = true;
   for (const source of sources) {
     try {
@@ -53,10 +59,10 @@ export async function importAdvisorySources(prisma: PrismaClient, sources: strin
       const shownSource = hideUrlCredentials(source);
       // An AppError's message is written for the operator already; anything else is logged in full first.
       if (error instanceof AppError) {
-        print(`${shownSource}: import failed: ${error.message}`);
+        printError(`${shownSource}: import failed: ${error.message}`);
       } else {
         logger.error({ err: error, source: shownSource }, "advisory import failed");
-        print(`${shownSource}: import failed: ${publicMessage(error)} (${hideUrlCredentials(error instanceof Error ? error.message : String(error))})`);
+        printError(`${shownSource}: import failed: ${publicMessage(error)} (${hideUrlCredentials(error instanceof Error ? error.message : String(error))})`);
       }
     }
   }

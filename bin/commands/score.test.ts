@@ -476,11 +476,23 @@ describe("shipshape score and compare", () => {
       expect(imported.stdout).not.toContain('"level":');
       expect(imported.stderr).toContain('"level":30');
 
+      const missingSource = await cli(["advisories", "import", "--store", storeFolder, path.join(folder, "no-such-record.json")]);
+      expect(missingSource.code).toBe(1);
+      expect(missingSource.stdout).toBe("");
+      expect(missingSource.stderr).toContain("no-such-record.json: import failed:");
+
       const outcome = await cli(["score", `oci:${layout}:1.0`, "--advisories", storeFolder, "--format", "json", "--base-registries", "", "--fail-under", "E"], { LOG_LEVEL: "info" });
       expect(outcome.code).toBe(0);
       expect((JSON.parse(outcome.stdout) as JsonScoreReport).grade).toBe("C");
       expect(outcome.stderr).toContain('"level":30');
     }, 120_000);
+
+    test.each(["warning", "42"])("invalid LOG_LEVEL %s stops the command", async (level) => {
+      const outcome = await cli(["score", `oci:${layout}:1.0`, "--format", "json"], { LOG_LEVEL: level });
+      expect(outcome.code).toBe(1);
+      expect(outcome.stdout).toBe("");
+      expect(outcome.stderr).toBe(`shipshape: LOG_LEVEL "${level}" is invalid. Set it to one of trace, debug, info, warn, error, fatal, silent, or unset it for info.\n`);
+    });
 
     test("scores with a temporary store", async () => {
       const outcome = await cli(["score", `oci:${layout}:1.0`, "--format", "json", "--base-registries", "", "--fail-under", "E"]);

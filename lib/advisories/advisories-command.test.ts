@@ -117,11 +117,16 @@ describe("runAdvisoriesImport", () => {
   function stubProcess() {
     const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
     const output: string[] = [];
+    const errors: string[] = [];
     vi.spyOn(process.stdout, "write").mockImplementation(((chunk: string | Uint8Array) => {
       output.push(String(chunk));
       return true;
     }) as typeof process.stdout.write);
-    return { exit, output };
+    vi.spyOn(process.stderr, "write").mockImplementation(((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write);
+    return { exit, output, errors };
   }
 
   test("exits 0 when every import succeeds", async () => {
@@ -134,14 +139,14 @@ describe("runAdvisoriesImport", () => {
   });
 
   test("exits 1 when an import fails", async () => {
-    const { exit, output } = stubProcess();
+    const { exit, output, errors } = stubProcess();
     const missing = path.join(tempFolder(), "missing");
 
     await runAdvisoriesImport([missing, kevFixtureFile]);
 
     expect(exit).toHaveBeenCalledExactlyOnceWith(1);
-    expect(output[0]).toMatch(/^.*missing: import failed: Advisory source .* not found\./);
-    expect(output[1]).toContain("KEV catalog imported");
+    expect(errors).toEqual([expect.stringMatching(/^.*missing: import failed: Advisory source .* not found\./)]);
+    expect(output[0]).toContain("KEV catalog imported");
   });
 });
 
