@@ -4,7 +4,7 @@ import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
 import { importAdvisorySources } from "@/bin/commands/advisories";
 import { syncConfiguredOrganizations } from "@/bin/commands/sync";
-import { assertPortFree, buildIfStale, spawnWebServer, stopWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, buildIfStale, spawnWebServer, stopDatabaseWithWebServer } from "@/bin/commands/web-server";
 import { ensureDemoAccounts } from "@/lib/auth/demo-accounts";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
@@ -59,12 +59,5 @@ export async function runDemo(options: { port?: number; dev?: boolean }): Promis
   const width = Math.max(...logins.map(([label]) => label.length)) + 2;
   for (const [label, account] of logins) process.stdout.write(`  ${label.padEnd(width)}${account.email} / ${account.password}\n`);
   process.stdout.write("\n");
-  server.on("exit", (code) => {
-    void database.embedded?.stop().finally(() => process.exit(code ?? 0));
-  });
-  onShutdown(async () => {
-    // The web server's in-process worker uses the database, so it stops first.
-    await stopWebServer(server);
-    await database.embedded?.stop();
-  });
+  onShutdown(stopDatabaseWithWebServer(server, async () => database.embedded?.stop()));
 }

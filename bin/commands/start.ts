@@ -1,7 +1,7 @@
 import { prepareAuthEnvironment } from "@/bin/commands/auth-secret";
 import { openDatabase } from "@/bin/commands/database";
 import { onShutdown } from "@/bin/commands/shutdown";
-import { assertPortFree, spawnWebServer, stopWebServer } from "@/bin/commands/web-server";
+import { assertPortFree, spawnWebServer, stopDatabaseWithWebServer } from "@/bin/commands/web-server";
 import { getPrisma } from "@/lib/db";
 import { getEnv } from "@/lib/env";
 import { sealPlainTextSecrets } from "@/lib/secrets/reseal-secrets";
@@ -14,12 +14,5 @@ export async function runStart(options: { dev?: boolean }): Promise<void> {
   await sealPlainTextSecrets(getPrisma(), env);
   const server = spawnWebServer({ port: env.PORT, dev: options.dev ?? false, host: env.HOST });
   process.stdout.write(`Shipshape is starting on http://${env.HOST}:${env.PORT}\n`);
-  server.on("exit", (code) => {
-    void database.embedded?.stop().finally(() => process.exit(code ?? 0));
-  });
-  onShutdown(async () => {
-    // The web server's in-process worker uses the database, so it stops first.
-    await stopWebServer(server);
-    await database.embedded?.stop();
-  });
+  onShutdown(stopDatabaseWithWebServer(server, async () => database.embedded?.stop()));
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-import { stopWebServer } from "@/bin/commands/web-server";
+import { stopDatabaseWithWebServer, stopWebServer } from "@/bin/commands/web-server";
 
 /** Starts a Node process that stays up until a signal ends it. `onTerm` is code that handles SIGTERM itself. */
 function startServerLike(onTerm: string) {
@@ -34,5 +34,42 @@ describe("stopWebServer", () => {
     await stopWebServer(server);
 
     expect(server.signalCode).toBe("SIGTERM");
+  });
+});
+
+describe("stopDatabaseWithWebServer", () => {
+  it("stops the database once when the server exits by itself", async () => {
+    const server = await startServerLike(`setTimeout(() => process.exit(3), 100)`);
+    let stops = 0;
+    const exitCode = new Promise<number>((resolve) => {
+      stopDatabaseWithWebServer(
+        server,
+        async () => {
+          stops += 1;
+        },
+        resolve,
+      );
+    });
+
+    expect(await exitCode).toBe(3);
+    expect(stops).toBe(1);
+  });
+
+  it("stops the server before the database on shutdown", async () => {
+    const server = await startServerLike(`process.on("SIGTERM", () => setTimeout(() => process.exit(0), 100))`);
+    const events: string[] = [];
+    server.on("exit", () => events.push("server exited"));
+    const cleanup = stopDatabaseWithWebServer(
+      server,
+      async () => {
+        events.push("database stopped");
+      },
+      (code) => events.push(`process exit ${code}`),
+    );
+
+    await cleanup();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(events).toEqual(["server exited", "database stopped"]);
   });
 });

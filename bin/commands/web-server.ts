@@ -53,6 +53,29 @@ export async function stopWebServer(server: ChildProcess, timeoutMs = 15_000): P
 }
 
 /**
+ * Ties the database's life to the web server's. When the server exits by
+ * itself, the database stops and the process exits with the server's code.
+ * The returned cleanup, for SIGINT and SIGTERM, stops the server first,
+ * because its in-process worker uses the database, then the database. Either
+ * way the database is stopped once.
+ */
+export function stopDatabaseWithWebServer(server: ChildProcess, stopDatabase: () => Promise<void>, exit: (code: number) => void = process.exit): () => Promise<void> {
+  let databaseStopped: Promise<void> | null = null;
+  const stopDatabaseOnce = () => (databaseStopped ??= stopDatabase());
+  let shuttingDown = false;
+  server.on("exit", (code) => {
+    // During a shutdown the returned cleanup stops the database, and its caller exits.
+    if (shuttingDown) return;
+    void stopDatabaseOnce().finally(() => exit(code ?? 0));
+  });
+  return async () => {
+    shuttingDown = true;
+    await stopWebServer(server);
+    await stopDatabaseOnce();
+  };
+}
+
+/**
  * Builds the Next.js server's command line. It starts with the Node flags of
  * every Shipshape launch, because the server runs the in-process job worker
  * (WEB_WORKER), and so the image analyses, too.
