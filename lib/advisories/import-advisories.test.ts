@@ -66,13 +66,14 @@ describe("importAdvisories", () => {
   });
 
   test("invalid JSON file skipped as OSV record", async () => {
-    const file = await writeFixture(tempFolder(), "broken.json", "{ not json");
+    const file = await writeFixture(tempFolder(), "broken.json", "this is\nnot json\n");
 
     const result = await importAdvisories(prisma, file);
 
     expect(result.kind).toBe("osv");
     expect(result.snapshot.recordsSkipped).toBe(1);
     expect(problemsOf(result.snapshot)[0]?.file).toBe("broken.json");
+    expect(problemsOf(result.snapshot)[0]?.reason).toMatch(/^invalid JSON: [^\n]+$/);
   });
 
   test("missing path names path", async () => {

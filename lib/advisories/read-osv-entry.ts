@@ -37,7 +37,9 @@ export function readOsvEntry(entry: SourceEntry): { row: OsvRow } | { problem: S
   try {
     document = JSON.parse(utf8.decode(entry.bytes));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? `invalid JSON: ${error.message}` : `invalid UTF-8 text: ${(error as Error).message}`;
+    // JSON.parse quotes the start of the text, line breaks included, and a reason is printed on one line.
+    const message = (error as Error).message.replace(/\s+/g, " ");
+    const reason = error instanceof SyntaxError ? `invalid JSON: ${message}` : `invalid UTF-8 text: ${message}`;
     return { problem: { id: null, file, reason } };
   }
   // parseOsvRecord reads a string as JSON text, so a file that contains a JSON string would be parsed twice.

@@ -29,6 +29,9 @@ describe("asSentence", () => {
     ["No base image found: no provenance.", "No base image found: no provenance."],
     ["  the registry timed out  ", "The registry timed out."],
     ["is it reachable?", "Is it reachable?"],
+    ["docker.io/library/debian:12-slim is not in a synced repository", "docker.io/library/debian:12-slim is not in a synced repository."],
+    ["ghcr.io is not in BASE_IMAGE_REGISTRIES.", "ghcr.io is not in BASE_IMAGE_REGISTRIES."],
+    ["unknown: no provenance", "Unknown: no provenance."],
     ["", ""],
   ])("writes %j as %j", (text, sentence) => {
     expect(asSentence(text)).toBe(sentence);

@@ -79,10 +79,16 @@ export function isScratch(reference: ImageReference): boolean {
   return reference.registry === "docker.io" && reference.repository === "library/scratch";
 }
 
-/** Writes a reason as a sentence: first letter in capitals and a full stop at the end. */
+/**
+ * Writes a reason as a sentence: first letter in capitals and a full stop at
+ * the end. A reason that starts with a name, such as the host of an image
+ * reference (`docker.io/library/debian:12`), keeps that name as written.
+ */
 export function asSentence(text: string): string {
   const trimmed = text.trim();
   if (trimmed === "") return "";
-  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  const firstWord = trimmed.split(/\s/, 1)[0] ?? "";
+  const isName = /[^A-Za-z]/.test(firstWord.replace(/[,;:.!?]+$/, ""));
+  const capitalised = isName ? trimmed : trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
