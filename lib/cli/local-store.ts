@@ -28,9 +28,15 @@ const STORE_MARKER = path.join("postgres", "PG_VERSION");
  */
 export async function openLocalStore(directory: string, options: { create: boolean }): Promise<LocalStore> {
   const resolved = path.resolve(directory);
+  const kind = await stat(resolved).then(
+    (info) => (info.isDirectory() ? "folder" : "other"),
+    () => "missing",
+  );
+  if (kind === "other") {
+    throw new AppError("INVALID_INPUT", `The advisory store ${resolved} is a file, not a folder. Give the path of a folder, which \`shipshape advisories import --store DIR SOURCE...\` creates when missing.`);
+  }
   if (!options.create) {
-    const isFolder = await stat(resolved).then((info) => info.isDirectory(), () => false);
-    if (!isFolder) {
+    if (kind === "missing") {
       throw new AppError("NOT_FOUND", `The advisory store ${resolved} was not found. Create it with \`shipshape advisories import --store ${directory} SOURCE...\`.`);
     }
     if (!existsSync(path.join(resolved, STORE_MARKER))) {
