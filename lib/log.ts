@@ -6,13 +6,14 @@ import { hideUrlCredentials } from "@/lib/security/hide-credentials";
  * The structured logger. Level comes from LOG_LEVEL; the environment module is
  * not imported here so that scripts without a full environment can log too.
  */
-// An invalid LOG_LEVEL falls back to info here; the command line and the environment module report it by name.
+// An invalid LOG_LEVEL falls back to info here. The command line and the environment module report it by name.
+const isLogLevel = (value: string) => (LOG_LEVELS as readonly string[]).includes(value);
 const requested = process.env.LOG_LEVEL ?? "info";
-const level = (LOG_LEVELS as readonly string[]).includes(requested) ? requested : "info";
+const level = isLogLevel(requested) ? requested : "info";
 
 /** Returns the error message for an invalid LOG_LEVEL, or null when it is unset or valid. */
 export function invalidLogLevelMessage(): string | null {
-  if (process.env.LOG_LEVEL === undefined || (LOG_LEVELS as readonly string[]).includes(process.env.LOG_LEVEL)) return null;
+  if (process.env.LOG_LEVEL === undefined || isLogLevel(process.env.LOG_LEVEL)) return null;
   return `LOG_LEVEL ${JSON.stringify(process.env.LOG_LEVEL)} is invalid. Set it to one of ${LOG_LEVELS.join(", ")}, or unset it for info.`;
 }
 
@@ -36,9 +37,8 @@ export function createLogger(destination?: pino.DestinationStream): pino.Logger 
   return destination ? pino(options, destination) : pino(options);
 }
 
-const standardOutput = pino.destination({ dest: 1, sync: true });
-let standardError: pino.DestinationStream | null = null;
-let toStandardError = false;
+let destination: pino.DestinationStream = pino.destination({ dest: 1, sync: true });
+let onStandardError = false;
 
 /**
  * Sends every later log line, of `logger` and of its children, to standard
@@ -46,12 +46,9 @@ let toStandardError = false;
  * sync summary) call it, so that logs never mix into that output.
  */
 export function logToStandardError(): void {
-  standardError ??= pino.destination({ dest: 2, sync: true });
-  toStandardError = true;
+  if (onStandardError) return;
+  onStandardError = true;
+  destination = pino.destination({ dest: 2, sync: true });
 }
 
-export const logger = createLogger({
-  write(line: string) {
-    (toStandardError && standardError !== null ? standardError : standardOutput).write(line);
-  },
-});
+export const logger = createLogger({ write: (line: string) => destination.write(line) });

@@ -38,7 +38,7 @@ describe("stopWebServer", () => {
 });
 
 describe("stopDatabaseWithWebServer", () => {
-  it("stops the database once when the server exits by itself", async () => {
+  it("stops database once on server exit", async () => {
     const server = await startServerLike(`setTimeout(() => process.exit(3), 100)`);
     let stops = 0;
     const exitCode = new Promise<number>((resolve) => {
@@ -55,7 +55,7 @@ describe("stopDatabaseWithWebServer", () => {
     expect(stops).toBe(1);
   });
 
-  it("stops the server before the database on shutdown", async () => {
+  it("shutdown stops server before database", async () => {
     const server = await startServerLike(`process.on("SIGTERM", () => setTimeout(() => process.exit(0), 100))`);
     const events: string[] = [];
     server.on("exit", () => events.push("server exited"));

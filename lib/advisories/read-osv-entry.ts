@@ -37,7 +37,7 @@ export function readOsvEntry(entry: SourceEntry): { row: OsvRow } | { problem: S
   try {
     document = JSON.parse(utf8.decode(entry.bytes));
   } catch (error) {
-    // JSON.parse quotes the start of the text, line breaks included, and a reason is printed on one line.
+    // JSON.parse quotes the start of the text with its line breaks, so whitespace is collapsed to keep the reason on one line.
     const message = (error as Error).message.replace(/\s+/g, " ");
     const reason = error instanceof SyntaxError ? `invalid JSON: ${message}` : `invalid UTF-8 text: ${message}`;
     return { problem: { id: null, file, reason } };

@@ -67,7 +67,7 @@ export async function storeLayerEntries(prisma: PrismaClient, layerDigest: strin
     const problems = JSON.stringify(entry.problems);
     return Prisma.sql`(${layerDigest}, ${entry.cataloger}, ${entry.version}, ${result}::jsonb, ${files}, ${problems}::jsonb)`;
   });
-  // One statement writes every row atomically in one round trip; a statement per row would cost a round trip each.
+  // One statement writes every row atomically, in one round trip instead of one per row.
   await prisma.$executeRaw`
     INSERT INTO "LayerAnalysis" ("layerDigest", "cataloger", "version", "result", "files", "problems")
     VALUES ${Prisma.join(rows)}
